@@ -1,0 +1,345 @@
+package org.synthray.tensor;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * NumPy's {@code .npy} format: what Flower puts in each {@code Parameters.tensors} entry and what a
+ * {@code .npz} checkpoint holds.
+ *
+ * <p>Reads format versions 1.0, 2.0 and 3.0, the dtypes of {@link DType}, any rank, C or Fortran
+ * order (Fortran data is reordered to C order). Writes exactly what numpy's
+ * {@code np.save(allow_pickle=False)} writes for a C-ordered array: version 1.0 (2.0 only when
+ * the header would not fit), the dict keys sorted, the growth-axis spare spaces, and the header padded
+ * with spaces and a newline to a multiple of 64 bytes.
+ */
+public final class Npy {
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final int ARRAY_ALIGN = 64;
+    /** numpy ≥ 1.23 leaves room for the growth axis to reach this many digits. */
+    private static final int GROWTH_AXIS_MAX_DIGITS = 21;
+
+    private Npy() {
+    }
+
+    /**
+     * Decodes one complete {@code .npy} file.
+     *
+     * @param bytes the file, from its position to its limit (not modified)
+     * @param name  the name the tensor gets
+     * @throws NpyFormatException with the reason when the bytes are not a valid, supported .npy
+     */
+    public static Tensor read(ByteBuffer bytes, String name) {
+        ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (b.remaining() < MAGIC.length + 2) {
+            throw new NpyFormatException("too short for a .npy file (" + b.remaining() + " bytes)");
+        }
+        for (byte m : MAGIC) {
+            if (b.get() != m) {
+                throw new NpyFormatException("not a .npy file (bad magic)");
+            }
+        }
+        int major = b.get() & 0xff;
+        int minor = b.get() & 0xff;
+        long headerLen;
+        if (major == 1 && minor == 0) {
+            if (b.remaining() < 2) {
+                throw new NpyFormatException("truncated header length");
+            }
+            headerLen = b.getShort() & 0xffff;
+        } else if ((major == 2 || major == 3) && minor == 0) {
+            if (b.remaining() < 4) {
+                throw new NpyFormatException("truncated header length");
+            }
+            headerLen = b.getInt() & 0xffffffffL;
+        } else {
+            throw new NpyFormatException("unsupported .npy version " + major + "." + minor);
+        }
+        if (headerLen > b.remaining()) {
+            throw new NpyFormatException("header of " + headerLen + " bytes runs past the end ("
+                    + b.remaining() + " bytes left)");
+        }
+        byte[] headerBytes = new byte[(int) headerLen];
+        b.get(headerBytes);
+        String header = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        Header h = Header.parse(header);
+
+        long expected;
+        try {
+            expected = Tensor.elementCount(h.shape) * h.dtype.itemSize();
+        } catch (ArithmeticException | IllegalArgumentException e) {
+            throw new NpyFormatException("impossible shape " + Tensor.shapeString(h.shape));
+        }
+        if (b.remaining() != expected) {
+            throw new NpyFormatException(h.dtype.descr() + " " + Tensor.shapeString(h.shape) + " needs "
+                    + expected + " data bytes, found " + b.remaining()
+                    + (b.remaining() < expected ? " (truncated)" : " (trailing bytes)"));
+        }
+        ByteBuffer data = ByteBuffer.allocate((int) expected);
+        if (h.fortranOrder && h.shape.length > 1) {
+            fortranToC(b, data, h.shape, h.dtype.itemSize());
+        } else {
+            data.put(b);
+        }
+        data.flip();
+        return new Tensor(name, h.dtype, h.shape, data);
+    }
+
+    /** Decodes a complete {@code .npy} file held in an array. */
+    public static Tensor read(byte[] bytes, String name) {
+        return read(ByteBuffer.wrap(bytes), name);
+    }
+
+    /** The {@code .npy} header (magic to newline) numpy writes for this tensor. */
+    public static byte[] header(Tensor t) {
+        StringBuilder dict = new StringBuilder();
+        dict.append("{'descr': '").append(t.dtype().descr()).append("', 'fortran_order': False, 'shape': ")
+                .append(Tensor.shapeString(t.shape())).append(", }");
+        int[] shape = t.shape();
+        if (shape.length > 0) {
+            dict.append(" ".repeat(Math.max(0, GROWTH_AXIS_MAX_DIGITS - Integer.toString(shape[0]).length())));
+        }
+        byte[] text = dict.toString().getBytes(StandardCharsets.ISO_8859_1);
+        int hlen = text.length + 1;
+        int lenFieldSize = 2;
+        int padlen = ARRAY_ALIGN - ((MAGIC.length + 2 + lenFieldSize + hlen) % ARRAY_ALIGN);
+        int major = 1;
+        if (hlen + padlen > 0xffff) {
+            major = 2;
+            lenFieldSize = 4;
+            padlen = ARRAY_ALIGN - ((MAGIC.length + 2 + lenFieldSize + hlen) % ARRAY_ALIGN);
+        }
+        ByteBuffer out = ByteBuffer.allocate(MAGIC.length + 2 + lenFieldSize + hlen + padlen)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        out.put(MAGIC).put((byte) major).put((byte) 0);
+        if (major == 1) {
+            out.putShort((short) (hlen + padlen));
+        } else {
+            out.putInt(hlen + padlen);
+        }
+        out.put(text);
+        for (int i = 0; i < padlen; i++) {
+            out.put((byte) ' ');
+        }
+        out.put((byte) '\n');
+        return out.array();
+    }
+
+    /** Encodes a tensor as numpy's {@code np.save} would. */
+    public static byte[] write(Tensor t) {
+        byte[] header = header(t);
+        byte[] out = new byte[header.length + t.byteSize()];
+        System.arraycopy(header, 0, out, 0, header.length);
+        t.data().get(out, header.length, t.byteSize());
+        return out;
+    }
+
+    /** Streams a tensor as a {@code .npy} file without building it in memory. */
+    public static void write(Tensor t, OutputStream out) throws IOException {
+        out.write(header(t));
+        Channels.newChannel(out).write(t.data());
+    }
+
+    /** Size in bytes of {@link #write(Tensor)}'s output. */
+    public static long encodedSize(Tensor t) {
+        return header(t).length + (long) t.byteSize();
+    }
+
+    private static void fortranToC(ByteBuffer src, ByteBuffer dst, int[] shape, int itemSize) {
+        int rank = shape.length;
+        long[] fStride = new long[rank];
+        long s = itemSize;
+        for (int k = 0; k < rank; k++) {
+            fStride[k] = s;
+            s *= shape[k];
+        }
+        int base = src.position();
+        int[] idx = new int[rank];
+        long n = Tensor.elementCount(shape);
+        byte[] item = new byte[itemSize];
+        for (long e = 0; e < n; e++) {
+            long off = 0;
+            for (int k = 0; k < rank; k++) {
+                off += idx[k] * fStride[k];
+            }
+            src.get(base + (int) off, item);
+            dst.put(item);
+            for (int k = rank - 1; k >= 0; k--) { // C order: last axis fastest
+                if (++idx[k] < shape[k]) {
+                    break;
+                }
+                idx[k] = 0;
+            }
+        }
+    }
+
+    /** Raised for bytes that are not a valid or supported {@code .npy} file. */
+    public static final class NpyFormatException extends IllegalArgumentException {
+        public NpyFormatException(String message) {
+            super("invalid .npy: " + message);
+        }
+    }
+
+    /** The parsed header dict: a tiny reader for the Python literal numpy writes. */
+    private record Header(DType dtype, boolean fortranOrder, int[] shape) {
+        static Header parse(String text) {
+            Map<String, Object> dict = new Literal(text.strip()).dict();
+            Object descr = dict.get("descr");
+            Object fortran = dict.get("fortran_order");
+            Object shape = dict.get("shape");
+            if (!(descr instanceof String d)) {
+                throw new NpyFormatException("header lacks a string 'descr': " + text.strip());
+            }
+            if (!(fortran instanceof Boolean f)) {
+                throw new NpyFormatException("header lacks a boolean 'fortran_order': " + text.strip());
+            }
+            if (!(shape instanceof List<?> dims)) {
+                throw new NpyFormatException("header lacks a tuple 'shape': " + text.strip());
+            }
+            DType dtype;
+            try {
+                dtype = DType.fromDescr(d);
+            } catch (IllegalArgumentException e) {
+                throw new NpyFormatException(e.getMessage());
+            }
+            int[] s = new int[dims.size()];
+            for (int i = 0; i < s.length; i++) {
+                long v = (Long) dims.get(i);
+                if (v < 0 || v > Integer.MAX_VALUE) {
+                    throw new NpyFormatException("bad dimension " + v + " in shape");
+                }
+                s[i] = (int) v;
+            }
+            return new Header(dtype, f, s);
+        }
+    }
+
+    /** Recursive-descent reader for dicts of strings, booleans, integers and tuples. */
+    private static final class Literal {
+        private final String s;
+        private int p;
+
+        Literal(String s) {
+            this.s = s;
+        }
+
+        Map<String, Object> dict() {
+            Map<String, Object> out = new LinkedHashMap<>();
+            expect('{');
+            skipSpace();
+            while (peek() != '}') {
+                Object key = value();
+                if (!(key instanceof String k)) {
+                    throw fail("dict key is not a string");
+                }
+                skipSpace();
+                expect(':');
+                out.put(k, value());
+                skipSpace();
+                if (peek() == ',') {
+                    p++;
+                    skipSpace();
+                } else if (peek() != '}') {
+                    throw fail("expected ',' or '}'");
+                }
+            }
+            p++;
+            return out;
+        }
+
+        private Object value() {
+            skipSpace();
+            char c = peek();
+            if (c == '\'' || c == '"') {
+                p++;
+                int end = s.indexOf(c, p);
+                if (end < 0) {
+                    throw fail("unterminated string");
+                }
+                String v = s.substring(p, end);
+                p = end + 1;
+                return v;
+            }
+            if (c == '(') {
+                p++;
+                List<Object> items = new ArrayList<>();
+                skipSpace();
+                while (peek() != ')') {
+                    items.add(value());
+                    skipSpace();
+                    if (peek() == ',') {
+                        p++;
+                        skipSpace();
+                    } else if (peek() != ')') {
+                        throw fail("expected ',' or ')'");
+                    }
+                }
+                p++;
+                return items;
+            }
+            if (s.startsWith("True", p)) {
+                p += 4;
+                return Boolean.TRUE;
+            }
+            if (s.startsWith("False", p)) {
+                p += 5;
+                return Boolean.FALSE;
+            }
+            int start = p;
+            if (c == '-') {
+                p++;
+            }
+            while (p < s.length() && Character.isDigit(s.charAt(p))) {
+                p++;
+            }
+            if (p < s.length() && s.charAt(p) == 'L') { // Python 2 long suffix in old files
+                p++;
+                return parseLong(s.substring(start, p - 1));
+            }
+            if (p == start) {
+                throw fail("unexpected character");
+            }
+            return parseLong(s.substring(start, p));
+        }
+
+        private long parseLong(String digits) {
+            try {
+                return Long.parseLong(digits);
+            } catch (NumberFormatException e) {
+                throw fail("bad integer " + digits);
+            }
+        }
+
+        private char peek() {
+            if (p >= s.length()) {
+                throw fail("unexpected end of header");
+            }
+            return s.charAt(p);
+        }
+
+        private void expect(char c) {
+            if (peek() != c) {
+                throw fail("expected '" + c + "'");
+            }
+            p++;
+        }
+
+        private void skipSpace() {
+            while (p < s.length() && Character.isWhitespace(s.charAt(p))) {
+                p++;
+            }
+        }
+
+        private NpyFormatException fail(String why) {
+            return new NpyFormatException("bad header at character " + p + " (" + why + "): " + s);
+        }
+    }
+}
