@@ -10,7 +10,6 @@ import picocli.CommandLine.Command;
         description = "SynthRay site agent: trains on local chest X-rays, joins federated runs, "
                 + "and shares only model updates or privacy-checked synthetic images.",
         subcommands = {
-            JoinCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class SiteAgentCli implements Runnable {

@@ -6,7 +6,7 @@ import org.synthray.tensor.Weights;
 
 /**
  * What a site contributes to a federated run: the local model's training and evaluation on the
- * site's own data. The Flower client ({@link FlowerClient}) turns server instructions into calls of
+ * site's own data. The Flower client turns server instructions into calls of
  * this interface; weights travel as {@link Weights} in the model's own tensor order, so an
  * implementation never sees protobuf or {@code .npy}.
  *
