@@ -1,0 +1,9 @@
+package org.synthray.coordinator.federation;
+
+import java.util.List;
+import org.synthray.tensor.Weights;
+
+/** The end of a run: completed with a final model, or failed with the reason. */
+public record RunResult(Status status, String reason, List<RoundSummary> rounds, Weights finalWeights) {
+    public enum Status { COMPLETED, FAILED }
+}

@@ -1,0 +1,92 @@
+package org.synthray.coordinator.federation;
+
+import java.nio.ByteBuffer;
+import org.synthray.flower.FlowerTensors;
+import org.synthray.flower.Scalars;
+import org.synthray.flower.proto.ClientMessage;
+import org.synthray.flower.proto.Code;
+import org.synthray.tensor.Float16;
+import org.synthray.tensor.Tensor;
+import org.synthray.tensor.Weights;
+
+/**
+ * Checks a FitRes before it may touch the global model: OK status, a positive example count,
+ * decodable tensors with exactly the global model's dtypes and shapes, and only finite numbers.
+ */
+public final class UpdateValidator {
+    private UpdateValidator() {
+    }
+
+    /**
+     * @throws RejectedUpdateException with the reason, for any check that fails
+     */
+    public static ClientUpdate validate(String clientId, ClientMessage.FitRes res, Weights global) {
+        if (res.getStatus().getCode() != Code.OK) {
+            throw new RejectedUpdateException("client reported failure: " + res.getStatus().getCode()
+                    + (res.getStatus().getMessage().isEmpty() ? "" : " (" + res.getStatus().getMessage() + ")"));
+        }
+        if (res.getNumExamples() <= 0) {
+            throw new RejectedUpdateException("num_examples must be > 0, got " + res.getNumExamples());
+        }
+        Weights w;
+        try {
+            w = FlowerTensors.toWeights(res.getParameters(), global.names());
+        } catch (IllegalArgumentException e) {
+            throw new RejectedUpdateException(e.getMessage());
+        }
+        String incompatible = global.incompatibility(w);
+        if (incompatible != null) {
+            throw new RejectedUpdateException(incompatible);
+        }
+        for (int i = 0; i < w.size(); i++) {
+            String bad = firstNonFinite(w.get(i));
+            if (bad != null) {
+                throw new RejectedUpdateException("tensor " + i + " ('" + w.get(i).name() + "') " + bad);
+            }
+        }
+        return new ClientUpdate(clientId, w, res.getNumExamples(), Scalars.values(res.getMetricsMap()));
+    }
+
+    /** Null when every element is finite, else where the first NaN or infinity is. */
+    static String firstNonFinite(Tensor t) {
+        ByteBuffer b = t.data();
+        int n = Math.toIntExact(t.elementCount());
+        switch (t.dtype()) {
+            case FLOAT32 -> {
+                for (int i = 0; i < n; i++) {
+                    float v = b.getFloat(i * 4);
+                    if (!Float.isFinite(v)) {
+                        return "has " + v + " at element " + i;
+                    }
+                }
+            }
+            case FLOAT64 -> {
+                for (int i = 0; i < n; i++) {
+                    double v = b.getDouble(i * 8);
+                    if (!Double.isFinite(v)) {
+                        return "has " + v + " at element " + i;
+                    }
+                }
+            }
+            case FLOAT16 -> {
+                for (int i = 0; i < n; i++) {
+                    float v = Float16.toFloat(b.getShort(i * 2));
+                    if (!Float.isFinite(v)) {
+                        return "has " + v + " at element " + i;
+                    }
+                }
+            }
+            default -> {
+                // integer and boolean tensors are always finite
+            }
+        }
+        return null;
+    }
+
+    /** Why an update was not aggregated. */
+    public static final class RejectedUpdateException extends RuntimeException {
+        public RejectedUpdateException(String reason) {
+            super(reason);
+        }
+    }
+}

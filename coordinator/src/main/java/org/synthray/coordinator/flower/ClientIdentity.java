@@ -1,0 +1,39 @@
+package org.synthray.coordinator.flower;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.quarkus.grpc.GlobalInterceptor;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.SocketAddress;
+
+/**
+ * Who is on the other end of a gRPC call: the remote address and, for SynthRay agents, the site id
+ * they announce in the {@code synthray-site-id} header. Stock Flower clients send no header and are
+ * named by their connection only.
+ */
+@ApplicationScoped
+@GlobalInterceptor
+public class ClientIdentity implements ServerInterceptor {
+    static final Metadata.Key<String> SITE_ID_HEADER = Metadata.Key.of("synthray-site-id", Metadata.ASCII_STRING_MARSHALLER);
+    static final Context.Key<String> PEER = Context.key("synthray-peer");
+    static final Context.Key<String> SITE_ID = Context.key("synthray-site-id");
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                        ServerCallHandler<Q, R> next) {
+        SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        String site = headers.get(SITE_ID_HEADER);
+        if (site != null && !site.matches("[A-Za-z0-9._-]{1,64}")) {
+            site = null; // never echo arbitrary header bytes into logs
+        }
+        Context ctx = Context.current()
+                .withValue(PEER, remote != null ? remote.toString() : "unknown")
+                .withValue(SITE_ID, site);
+        return Contexts.interceptCall(ctx, call, headers, next);
+    }
+}

@@ -1,0 +1,210 @@
+package org.synthray.coordinator.flower;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+import org.synthray.flower.proto.ClientMessage;
+import org.synthray.flower.proto.ServerMessage;
+
+/**
+ * The coordinator's side of one client's {@code Join} stream. Flower's protocol has no request ids:
+ * the server sends an instruction and the next message on the stream is its reply. So a proxy sends
+ * a new instruction only when the client owes nothing; a reply that arrives after its round gave up
+ * on it (a straggler) is matched to its instruction, reported, and discarded.
+ */
+public final class ClientProxy {
+    private static final Logger LOG = Logger.getLogger(ClientProxy.class);
+
+    private final String id;
+    private final String peer;
+    private final String siteId;
+    private final ServerCallStreamObserver<ServerMessage> out;
+    private final Consumer<ClientProxy> onClose;
+    private final Consumer<LateReply> onLateReply;
+
+    /** Reply kinds owed by the client, oldest first. */
+    private final Deque<ClientMessage.MsgCase> owed = new ArrayDeque<>();
+    private CompletableFuture<ClientMessage> pending;
+    private ClientMessage.MsgCase pendingKind;
+    private boolean closed;
+    private boolean goodbyeSent;
+
+    /** A reply that arrived after the coordinator stopped waiting for it. */
+    public record LateReply(ClientProxy client, ClientMessage message) {
+    }
+
+    ClientProxy(String id, String peer, String siteId, ServerCallStreamObserver<ServerMessage> out,
+                Consumer<ClientProxy> onClose, Consumer<LateReply> onLateReply) {
+        this.id = id;
+        this.peer = peer;
+        this.siteId = siteId;
+        this.out = out;
+        this.onClose = onClose;
+        this.onLateReply = onLateReply;
+    }
+
+    /** A stable name for logs and results: the site id when announced, else a connection number. */
+    public String id() {
+        return id;
+    }
+
+    public String peer() {
+        return peer;
+    }
+
+    /** The site id the agent announced, or null for a stock Flower client. */
+    public String siteId() {
+        return siteId;
+    }
+
+    /**
+     * Sends an instruction; the future completes with the client's reply, or fails with
+     * {@link ClientDisconnectedException} if the stream ends first.
+     *
+     * @throws IllegalStateException if the client still owes a reply to an earlier instruction
+     */
+    public CompletableFuture<ClientMessage> request(ServerMessage message) {
+        ClientMessage.MsgCase expected = expectedReply(message.getMsgCase());
+        CompletableFuture<ClientMessage> f = new CompletableFuture<>();
+        synchronized (this) {
+            if (closed) {
+                f.completeExceptionally(new ClientDisconnectedException("client " + id + " is disconnected"));
+                return f;
+            }
+            if (!owed.isEmpty()) {
+                throw new IllegalStateException("client " + id + " still owes " + owed.peek());
+            }
+            owed.add(expected);
+            pending = f;
+            pendingKind = expected;
+            out.onNext(message);
+        }
+        return f;
+    }
+
+    /** Stops waiting for the outstanding reply (round timeout); the reply, if it comes, is reported as late. */
+    public synchronized void abandonPending() {
+        pending = null;
+        pendingKind = null;
+    }
+
+    /** True while the client owes a reply, including one the coordinator stopped waiting for. */
+    public synchronized boolean busy() {
+        return !owed.isEmpty();
+    }
+
+    public synchronized boolean isOpen() {
+        return !closed && !goodbyeSent;
+    }
+
+    /**
+     * Sends {@code ReconnectIns} and stops sending. A stock Flower client closes its channel without
+     * delivering its DisconnectRes, so the stream ending now is the normal goodbye.
+     */
+    public void disconnect(long seconds) {
+        synchronized (this) {
+            if (closed || goodbyeSent) {
+                return;
+            }
+            goodbyeSent = true;
+            owed.clear();
+            owed.add(ClientMessage.MsgCase.DISCONNECT_RES);
+            out.onNext(Instructions.reconnect(seconds));
+        }
+    }
+
+    void onClientMessage(ClientMessage message) {
+        CompletableFuture<ClientMessage> toComplete = null;
+        LateReply late = null;
+        synchronized (this) {
+            ClientMessage.MsgCase kind = message.getMsgCase();
+            if (kind == ClientMessage.MsgCase.DISCONNECT_RES && goodbyeSent) {
+                LOG.debugf("client %s acknowledged the disconnect (%s)", id, message.getDisconnectRes().getReason());
+                out.onCompleted();
+                return;
+            }
+            ClientMessage.MsgCase expected = owed.poll();
+            if (expected == null) {
+                LOG.warnf("client %s sent an unsolicited %s; ignored", id, describe(kind));
+                return;
+            }
+            if (kind != expected) {
+                LOG.warnf("client %s answered %s with %s; counted as a failed reply", id, expected, describe(kind));
+            }
+            if (pending != null && pendingKind == expected) {
+                toComplete = pending;
+                pending = null;
+                pendingKind = null;
+            } else {
+                late = new LateReply(this, message);
+            }
+        }
+        if (toComplete != null) {
+            toComplete.complete(message);
+        } else {
+            LOG.infof("late %s from client %s discarded (its round no longer waits for it)", describe(message.getMsgCase()), id);
+            onLateReply.accept(late);
+        }
+    }
+
+    void onStreamEnd(Throwable error) {
+        CompletableFuture<ClientMessage> toFail;
+        boolean normal;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            normal = goodbyeSent;
+            toFail = pending;
+            pending = null;
+        }
+        if (normal) {
+            LOG.debugf("client %s disconnected after ReconnectIns", id);
+        } else if (error != null) {
+            LOG.warnf("client %s (%s) dropped: %s", id, peer, describeError(error));
+        } else {
+            LOG.infof("client %s (%s) closed its stream", id, peer);
+        }
+        if (toFail != null) {
+            toFail.completeExceptionally(new ClientDisconnectedException("client " + id + " disconnected"
+                    + (error != null ? ": " + describeError(error) : "")));
+        }
+        if (!normal) {
+            try {
+                out.onCompleted();
+            } catch (RuntimeException ignored) {
+                // the call is already closed
+            }
+        }
+        onClose.accept(this);
+    }
+
+    static ClientMessage.MsgCase expectedReply(ServerMessage.MsgCase instruction) {
+        return switch (instruction) {
+            case RECONNECT_INS -> ClientMessage.MsgCase.DISCONNECT_RES;
+            case GET_PROPERTIES_INS -> ClientMessage.MsgCase.GET_PROPERTIES_RES;
+            case GET_PARAMETERS_INS -> ClientMessage.MsgCase.GET_PARAMETERS_RES;
+            case FIT_INS -> ClientMessage.MsgCase.FIT_RES;
+            case EVALUATE_INS -> ClientMessage.MsgCase.EVALUATE_RES;
+            case MSG_NOT_SET -> throw new IllegalArgumentException("empty server message");
+        };
+    }
+
+    private static String describe(ClientMessage.MsgCase kind) {
+        return kind == ClientMessage.MsgCase.MSG_NOT_SET ? "message with no known reply (unknown oneof case)" : kind.toString();
+    }
+
+    private static String describeError(Throwable t) {
+        io.grpc.Status s = io.grpc.Status.fromThrowable(t);
+        return s.getCode() + (s.getDescription() != null ? " " + s.getDescription() : "");
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}

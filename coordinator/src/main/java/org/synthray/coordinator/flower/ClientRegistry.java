@@ -1,0 +1,93 @@
+package org.synthray.coordinator.flower;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/** The clients connected over {@code Join} right now. */
+@ApplicationScoped
+public class ClientRegistry {
+    private static final Logger LOG = Logger.getLogger(ClientRegistry.class);
+
+    private final Map<String, ClientProxy> clients = new LinkedHashMap<>();
+    private final AtomicInteger sequence = new AtomicInteger();
+    private final List<Consumer<ClientProxy.LateReply>> lateReplyListeners = new CopyOnWriteArrayList<>();
+
+    ClientProxy register(String peer, String siteId, io.grpc.stub.ServerCallStreamObserver<org.synthray.flower.proto.ServerMessage> out) {
+        int n = sequence.incrementAndGet();
+        ClientProxy proxy;
+        synchronized (this) {
+            String id = siteId != null ? siteId : "flower-client-" + n;
+            if (clients.containsKey(id)) {
+                id = id + "#" + n; // the same site on a second stream (e.g. reconnecting before the old one timed out)
+            }
+            proxy = new ClientProxy(id, peer, siteId, out, this::remove, this::lateReply);
+            clients.put(id, proxy);
+            notifyAll();
+        }
+        LOG.infof("client %s joined from %s", proxy.id(), peer);
+        return proxy;
+    }
+
+    private synchronized void remove(ClientProxy proxy) {
+        clients.remove(proxy.id(), proxy);
+        notifyAll();
+    }
+
+    private void lateReply(ClientProxy.LateReply late) {
+        lateReplyListeners.forEach(l -> l.accept(late));
+    }
+
+    /** Called with every reply that arrives after its round stopped waiting. */
+    public void onLateReply(Consumer<ClientProxy.LateReply> listener) {
+        lateReplyListeners.add(listener);
+    }
+
+    /** Open clients, in joining order. */
+    public synchronized List<ClientProxy> connected() {
+        List<ClientProxy> out = new ArrayList<>();
+        for (ClientProxy c : clients.values()) {
+            if (c.isOpen()) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** Open clients that owe no reply: the ones an instruction can go to now. */
+    public List<ClientProxy> idle() {
+        List<ClientProxy> out = new ArrayList<>();
+        for (ClientProxy c : connected()) {
+            if (!c.busy()) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Waits until at least {@code min} clients are idle.
+     *
+     * @return true when they are, false on timeout
+     */
+    public synchronized boolean awaitIdle(int min, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (idle().size() < min) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            // Replies arrive without notifying; poll at least every 100 ms.
+            TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+        }
+        return true;
+    }
+}
