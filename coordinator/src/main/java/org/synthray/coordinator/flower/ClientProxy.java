@@ -117,6 +117,16 @@ public final class ClientProxy {
     }
 
     void onClientMessage(ClientMessage message) {
+        String malformed = TolerantClientMessages.malformedReason(message);
+        if (malformed != null) {
+            try {
+                out.onError(TolerantClientMessages.invalid(malformed).asRuntimeException());
+            } catch (RuntimeException ignored) {
+                // already closed
+            }
+            onStreamEnd(new ClientProtocolException("sent a malformed message: " + malformed));
+            return;
+        }
         CompletableFuture<ClientMessage> toComplete = null;
         LateReply late = null;
         synchronized (this) {
@@ -173,7 +183,7 @@ public final class ClientProxy {
             toFail.completeExceptionally(new ClientDisconnectedException("client " + id + " disconnected"
                     + (error != null ? ": " + describeError(error) : "")));
         }
-        if (!normal) {
+        if (!normal && !(error instanceof ClientProtocolException)) {
             try {
                 out.onCompleted();
             } catch (RuntimeException ignored) {
@@ -199,6 +209,9 @@ public final class ClientProxy {
     }
 
     private static String describeError(Throwable t) {
+        if (t instanceof ClientProtocolException) {
+            return t.getMessage();
+        }
         io.grpc.Status s = io.grpc.Status.fromThrowable(t);
         return s.getCode() + (s.getDescription() != null ? " " + s.getDescription() : "");
     }
@@ -206,5 +219,12 @@ public final class ClientProxy {
     @Override
     public String toString() {
         return id;
+    }
+
+    /** The client broke the protocol; its stream is closed. */
+    static final class ClientProtocolException extends RuntimeException {
+        ClientProtocolException(String message) {
+            super(message);
+        }
     }
 }

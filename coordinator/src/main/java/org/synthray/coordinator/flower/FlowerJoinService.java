@@ -14,10 +14,15 @@ import org.synthray.flower.proto.ServerMessage;
  * it from there. Nothing here blocks the gRPC event loop.
  */
 @GrpcService
-public class FlowerJoinService extends FlowerServiceGrpc.FlowerServiceImplBase {
+public class FlowerJoinService implements FlowerServiceGrpc.AsyncService, io.grpc.BindableService {
 
     @Inject
     ClientRegistry registry;
+
+    @Override
+    public io.grpc.ServerServiceDefinition bindService() {
+        return TolerantClientMessages.wrap(FlowerServiceGrpc.bindService(this));
+    }
 
     @Override
     public StreamObserver<ClientMessage> join(StreamObserver<ServerMessage> responseObserver) {
