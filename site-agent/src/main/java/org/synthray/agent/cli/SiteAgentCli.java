@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "SynthRay site agent: trains on local chest X-rays, joins federated runs, "
                 + "and shares only model updates or privacy-checked synthetic images.",
         subcommands = {
+            JoinCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class SiteAgentCli implements Runnable {
@@ -18,7 +19,22 @@ public final class SiteAgentCli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        configureLogging();
         System.exit(newCommandLine().execute(args));
+    }
+
+    /** One short line per log record, unless the operator brought a logging config of their own. */
+    static void configureLogging() {
+        if (System.getProperty("java.util.logging.config.file") != null) {
+            return;
+        }
+        try (var in = SiteAgentCli.class.getResourceAsStream("/synthray-logging.properties")) {
+            if (in != null) {
+                java.util.logging.LogManager.getLogManager().readConfiguration(in);
+            }
+        } catch (java.io.IOException e) {
+            System.err.println("warning: default logging configuration not loaded: " + e.getMessage());
+        }
     }
 
     /** The command line with SynthRay's error handling: user errors print one clear line, not a stack trace. */
