@@ -167,8 +167,12 @@ public final class FlowerConnection {
                         });
                 return loop(out);
             } finally {
-                channel.shutdownNow();
-                channel.awaitTermination(5, TimeUnit.SECONDS);
+                // Graceful first, so a DisconnectRes just written still reaches the server.
+                channel.shutdown();
+                if (!channel.awaitTermination(2, TimeUnit.SECONDS)) {
+                    channel.shutdownNow();
+                    channel.awaitTermination(5, TimeUnit.SECONDS);
+                }
             }
         }
 

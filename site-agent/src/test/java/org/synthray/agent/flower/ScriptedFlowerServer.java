@@ -26,6 +26,7 @@ final class ScriptedFlowerServer implements AutoCloseable {
 
     private final List<List<byte[]>> scripts;
     private final List<List<byte[]>> received = new CopyOnWriteArrayList<>();
+    private final List<java.util.concurrent.CountDownLatch> ended = new CopyOnWriteArrayList<>();
     private final Server server;
 
     ScriptedFlowerServer(List<List<byte[]>> scripts) throws IOException {
@@ -40,8 +41,13 @@ final class ScriptedFlowerServer implements AutoCloseable {
         return server.getPort();
     }
 
-    /** Raw replies per stream, in order. */
-    List<List<byte[]>> received() {
+    /** Raw replies per stream, in order, once every stream has ended (the client closed or cancelled it). */
+    List<List<byte[]>> received() throws InterruptedException {
+        for (java.util.concurrent.CountDownLatch l : ended) {
+            if (!l.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("a stream did not end");
+            }
+        }
         return received;
     }
 
@@ -49,8 +55,11 @@ final class ScriptedFlowerServer implements AutoCloseable {
         int stream = received.size();
         List<byte[]> replies = new CopyOnWriteArrayList<>();
         received.add(replies);
+        java.util.concurrent.CountDownLatch end = new java.util.concurrent.CountDownLatch(1);
+        ended.add(end);
         List<byte[]> script = stream < scripts.size() ? scripts.get(stream) : List.of();
         int[] next = {0};
+        java.util.concurrent.CountDownLatch endRef = end;
         Runnable sendNext = () -> {
             if (next[0] >= script.size()) {
                 return;
@@ -58,6 +67,7 @@ final class ScriptedFlowerServer implements AutoCloseable {
             byte[] step = script.get(next[0]++);
             if (step == DROP) {
                 out.onError(Status.UNAVAILABLE.withDescription("scripted drop").asRuntimeException());
+                endRef.countDown();
             } else {
                 out.onNext(step);
             }
@@ -72,11 +82,13 @@ final class ScriptedFlowerServer implements AutoCloseable {
 
             @Override
             public void onError(Throwable t) {
+                end.countDown();
             }
 
             @Override
             public void onCompleted() {
                 out.onCompleted();
+                end.countDown();
             }
         };
     }
