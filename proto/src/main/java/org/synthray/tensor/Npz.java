@@ -23,15 +23,22 @@ import java.util.zip.ZipOutputStream;
  */
 public final class Npz {
     private static final String SUFFIX = ".npy";
+    private static final java.time.LocalDateTime FIXED_TIME = java.time.LocalDateTime.of(2000, 1, 1, 0, 0);
 
     private Npz() {
     }
 
-    /** Writes the weights as an uncompressed {@code .npz} (like {@code np.savez}). */
+    /**
+     * Writes the weights as an uncompressed {@code .npz} (like {@code np.savez}). The output is
+     * canonical: equal weights always give equal bytes.
+     */
     public static void write(Weights weights, OutputStream out) throws IOException {
         ZipOutputStream zip = new ZipOutputStream(out);
         for (Tensor t : weights) {
             ZipEntry e = new ZipEntry(t.name() + SUFFIX);
+            // A fixed timestamp makes the bytes, and so the SHA-256 that names a model version,
+            // depend on the weights alone (not on the clock or the time zone).
+            e.setTimeLocal(FIXED_TIME);
             // STORED entries need size and CRC before the data: one cheap pass over the bytes.
             byte[] header = Npy.header(t);
             CRC32 crc = new CRC32();

@@ -2,7 +2,6 @@ package org.synthray.tensor;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -113,8 +112,9 @@ public final class Weights implements Iterable<Tensor> {
     }
 
     /**
-     * SHA-256 over names, dtypes, shapes and data in order: the identity of a model version, equal
-     * for equal weights however they were serialised.
+     * SHA-256 of the canonical {@code .npz} encoding ({@link Npz#write}): the identity of a model
+     * version, equal to the hash of its stored blob, and equal for equal weights however they were
+     * received.
      */
     public String sha256() {
         MessageDigest md;
@@ -123,10 +123,10 @@ public final class Weights implements Iterable<Tensor> {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        for (Tensor t : tensors) {
-            md.update((t.name() + "\0" + t.dtype().descr() + Tensor.shapeString(t.shape()) + "\0")
-                    .getBytes(StandardCharsets.UTF_8));
-            md.update(t.data());
+        try {
+            Npz.write(this, new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), md));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
         return HexFormat.of().formatHex(md.digest());
     }

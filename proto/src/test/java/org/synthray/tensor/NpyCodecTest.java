@@ -126,6 +126,23 @@ class NpyCodecTest {
     }
 
     @Test
+    void modelHashIsTheHashOfTheCanonicalNpz() throws Exception {
+        Weights w = Weights.of(Tensor.ofFloats("a", new int[] {3}, 1, 2, 3), Tensor.ofLongs("n", new int[] {}, 4));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Npz.write(w, out);
+        String fileHash = java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(out.toByteArray()));
+        assertEquals(fileHash, w.sha256());
+        java.util.TimeZone saved = java.util.TimeZone.getDefault();
+        try {
+            java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("Pacific/Kiritimati"));
+            assertEquals(fileHash, w.sha256(), "independent of the time zone and the clock");
+        } finally {
+            java.util.TimeZone.setDefault(saved);
+        }
+    }
+
+    @Test
     void weightsIdentityAndCompatibility() {
         Weights a = Weights.of(Tensor.ofFloats("w", new int[] {2}, 1, 2));
         Weights b = Weights.of(Tensor.ofFloats("w", new int[] {2}, 1, 2));
