@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -23,23 +24,27 @@ import org.synthray.flower.proto.ServerMessage;
 import org.synthray.tensor.Weights;
 
 /**
- * Runs one federation over the clients in a {@link ClientRegistry}, as a stock Flower server does:
- * wait for the minimum of clients, get initial weights (given, or from one client), then per round
+ * Runs one federation over the clients of a run, as a stock Flower server does: wait for the
+ * minimum of clients, get initial weights (given, or from one client), then per round
  * FitIns → FitRes → aggregate → EvaluateIns → EvaluateRes, and finally {@code ReconnectIns(0)} to
- * every client.
+ * every client of the run.
  *
  * <p>A bad update is rejected with its reason and the round goes on with the others; a client that
- * disconnects or misses the round timeout is dropped from the round; a round with fewer valid
- * updates than the strategy's minimum ends the run as failed.
+ * disconnects or misses the round timeout is dropped from the round. A round with fewer valid
+ * updates than the strategy's minimum is retried (after waiting for clients again) up to the
+ * configured number of times, then the run fails. A run can start at a later round, from the model
+ * its last completed round made: that is how a restarted coordinator resumes.
  */
 public final class FederationRunner {
     private static final Logger LOG = Logger.getLogger(FederationRunner.class);
 
     /**
-     * @param initialWeights starting model, or null to ask one client for its weights
+     * @param firstRound     1 for a new run; last completed round + 1 when resuming
+     * @param initialWeights the model to start from (for a resumed run: the last completed round's),
+     *                       or null to ask one client for its weights
      */
-    public record Settings(String runName, int rounds, int minClients, Duration joinTimeout, Duration roundTimeout,
-                           Weights initialWeights) {
+    public record Settings(String runId, int rounds, int firstRound, int minClients, Duration joinTimeout,
+                           Duration roundTimeout, int roundRetries, Weights initialWeights) {
         public Settings {
             if (rounds < 1) {
                 throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
@@ -47,19 +52,38 @@ public final class FederationRunner {
             if (minClients < 1) {
                 throw new IllegalArgumentException("min clients must be at least 1, got " + minClients);
             }
+            if (firstRound < 1 || firstRound > rounds + 1) {
+                throw new IllegalArgumentException("first round must be in 1.." + (rounds + 1) + ", got " + firstRound);
+            }
+        }
+
+        /** A new run from round 1 with no retries. */
+        public static Settings of(String runId, int rounds, int minClients, Duration joinTimeout, Duration roundTimeout,
+                                  Weights initialWeights) {
+            return new Settings(runId, rounds, 1, minClients, joinTimeout, roundTimeout, 0, initialWeights);
         }
     }
 
-    /** Told about every round as it completes (or fails). */
-    @FunctionalInterface
+    /** Told about the run as it goes; called on the run's thread. */
     public interface Listener {
-        void roundCompleted(RoundSummary summary);
+        /** The model the run starts from, before round {@code settings.firstRound()}. */
+        default void started(Weights initial) throws Exception {
+        }
+
+        /**
+         * A round attempt ended: completed ({@code newGlobal} is the model it made, and
+         * {@code accepted} the updates that made it) or failed ({@code newGlobal} null). A listener
+         * that throws fails the run: a round that cannot be recorded must not count.
+         */
+        void roundFinished(RoundSummary summary, Weights newGlobal, List<ClientUpdate> accepted) throws Exception;
     }
 
     private final ClientRegistry registry;
     private final Strategy strategy;
     private final Settings settings;
     private final Listener listener;
+    private volatile Thread thread;
+    private volatile boolean cancelled;
 
     public FederationRunner(ClientRegistry registry, Strategy strategy, Settings settings, Listener listener) {
         this.registry = registry;
@@ -68,14 +92,24 @@ public final class FederationRunner {
         this.listener = listener;
     }
 
-    public RunResult run() throws InterruptedException {
+    /** Stops the run at the next opportunity; {@link #run()} then returns CANCELLED. */
+    public void cancel() {
+        cancelled = true;
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    public RunResult run() {
+        thread = Thread.currentThread();
+        String run = settings.runId();
         List<RoundSummary> rounds = new ArrayList<>();
         Weights global = settings.initialWeights();
         try {
-            LOG.infof("run=%s waiting for %d client(s) (timeout %s)", settings.runName(), settings.minClients(),
-                    settings.joinTimeout());
-            if (!registry.awaitIdle(settings.minClients(), settings.joinTimeout())) {
-                return failed("only " + registry.idle().size() + " of " + settings.minClients()
+            LOG.infof("run=%s waiting for %d client(s) (timeout %s)", run, settings.minClients(), settings.joinTimeout());
+            if (!registry.awaitIdle(run, settings.minClients(), settings.joinTimeout())) {
+                return failed("only " + registry.idle(run).size() + " of " + settings.minClients()
                         + " required clients joined within " + settings.joinTimeout(), rounds, global);
             }
             if (global == null) {
@@ -84,38 +118,59 @@ public final class FederationRunner {
                     return failed("no client provided initial weights", rounds, null);
                 }
             }
-            LOG.infof("run=%s starting %d round(s) with strategy %s; model: %d tensors, %d parameters, sha256 %s",
-                    settings.runName(), settings.rounds(), strategy.name(), global.size(), global.parameterCount(),
-                    global.sha256().substring(0, 12));
-            for (int r = 1; r <= settings.rounds(); r++) {
-                RoundOutcome outcome = round(r, global);
-                rounds.add(outcome.summary);
-                LOG.info(outcome.summary.logLine(settings.runName()));
-                listener.roundCompleted(outcome.summary);
-                if (outcome.weights == null) {
-                    return failed("round " + r + ": only " + outcome.summary.answered() + " valid update(s), "
-                            + strategy.minFitResults() + " required", rounds, global);
+            listener.started(global);
+            LOG.infof("run=%s %s at round %d of %d with strategy %s; model: %d tensors, %d parameters, sha256 %s",
+                    run, settings.firstRound() == 1 ? "starting" : "resuming", settings.firstRound(), settings.rounds(),
+                    strategy.name(), global.size(), global.parameterCount(), global.sha256().substring(0, 12));
+            for (int r = settings.firstRound(); r <= settings.rounds(); r++) {
+                Weights next = null;
+                for (int attempt = 1; next == null; attempt++) {
+                    if (attempt > 1 && !registry.awaitIdle(run, strategy.minFitResults(), settings.joinTimeout())) {
+                        return failed("round " + r + ": fewer than " + strategy.minFitResults()
+                                + " clients available for a retry within " + settings.joinTimeout(), rounds, global);
+                    }
+                    RoundOutcome outcome = round(r, attempt, global);
+                    rounds.add(outcome.summary);
+                    LOG.info(outcome.summary.logLine());
+                    listener.roundFinished(outcome.summary, outcome.weights, outcome.accepted);
+                    next = outcome.weights;
+                    if (next == null && attempt > settings.roundRetries()) {
+                        return failed("round " + r + ": only " + outcome.summary.answered() + " valid update(s), "
+                                + strategy.minFitResults() + " required", rounds, global);
+                    }
+                    if (cancelled) {
+                        throw new InterruptedException();
+                    }
                 }
-                global = outcome.weights;
+                global = next;
             }
-            LOG.infof("run=%s completed %d round(s); final model sha256 %s", settings.runName(), rounds.size(),
-                    global.sha256());
+            LOG.infof("run=%s completed %d round(s); final model sha256 %s", run, settings.rounds(), global.sha256());
             return new RunResult(RunResult.Status.COMPLETED, null, rounds, global);
+        } catch (InterruptedException e) {
+            LOG.infof("run=%s cancelled", run);
+            return new RunResult(RunResult.Status.CANCELLED, "cancelled", rounds, global);
+        } catch (Exception e) {
+            LOG.errorf(e, "run=%s stopped by an error", run);
+            return failed("internal error: " + e, rounds, global);
         } finally {
-            for (ClientProxy c : registry.connected()) {
+            for (ClientProxy c : registry.connected(run)) {
                 c.disconnect(0);
             }
+            thread = null;
         }
     }
 
     private RunResult failed(String reason, List<RoundSummary> rounds, Weights global) {
-        LOG.errorf("run=%s failed: %s", settings.runName(), reason);
+        LOG.errorf("run=%s failed: %s", settings.runId(), reason);
         return new RunResult(RunResult.Status.FAILED, reason, rounds, global);
     }
 
     private Weights initialWeightsFromAClient() throws InterruptedException {
-        for (ClientProxy c : registry.idle()) {
-            Reply reply = await(List.of(new Sent(c, c.request(Instructions.getParameters()))),
+        for (ClientProxy c : registry.idle(settings.runId())) {
+            if (!c.claim(settings.runId())) {
+                continue;
+            }
+            Reply reply = await(List.of(new Sent(c, c.request(Instructions.getParameters(), tag(0, "initial")))),
                     settings.roundTimeout()).get(0);
             if (reply.message == null) {
                 LOG.warnf("client %s gave no initial weights: %s", c.id(), reply.error);
@@ -128,7 +183,7 @@ public final class FederationRunner {
             }
             try {
                 Weights w = FlowerTensors.toWeights(res.getParameters(), null);
-                LOG.infof("initial weights from client %s", c.id());
+                LOG.infof("run=%s initial weights from client %s", settings.runId(), c.id());
                 return w;
             } catch (IllegalArgumentException e) {
                 LOG.warnf("client %s sent unusable initial weights: %s", c.id(), e.getMessage());
@@ -137,78 +192,85 @@ public final class FederationRunner {
         return null;
     }
 
-    private record RoundOutcome(RoundSummary summary, Weights weights) {
+    private record RoundOutcome(RoundSummary summary, Weights weights, List<ClientUpdate> accepted) {
     }
 
-    private RoundOutcome round(int r, Weights global) throws InterruptedException {
+    private RoundOutcome round(int r, int attempt, Weights global) throws InterruptedException {
         long start = System.nanoTime();
         long[] bytes = new long[2]; // out, in
-        List<String> rejected = new ArrayList<>();
-        List<String> failed = new ArrayList<>();
+        List<Participation> parts = new ArrayList<>();
 
         // Fit
-        List<ClientTask> fitTasks = strategy.configureFit(r, global, ids(registry.idle()));
-        List<Sent> fits = dispatch(fitTasks, true, bytes, failed);
+        List<ClientTask> fitTasks = strategy.configureFit(r, global, ids(registry.idle(settings.runId())));
+        List<Sent> fits = dispatch(fitTasks, r, Participation.Phase.FIT, bytes, parts);
         UpdateAggregator aggregator = strategy.aggregator(r, global);
+        List<ClientUpdate> accepted = new ArrayList<>();
         List<Map.Entry<Long, Map<String, Object>>> fitMetrics = new ArrayList<>();
         for (Reply reply : await(fits, settings.roundTimeout())) {
             String id = reply.sent.client.id();
             if (reply.message == null) {
-                failed.add(id + ": " + reply.error);
+                parts.add(Participation.failed(id, Participation.Phase.FIT, reply.error));
                 continue;
             }
             bytes[1] += reply.message.getSerializedSize();
             if (!reply.message.hasFitRes()) {
-                rejected.add(id + ": answered FitIns with " + reply.message.getMsgCase());
+                parts.add(Participation.rejected(id, Participation.Phase.FIT, "answered FitIns with " + reply.message.getMsgCase()));
                 continue;
             }
             try {
                 ClientUpdate u = UpdateValidator.validate(id, reply.message.getFitRes(), global);
                 aggregator.add(u);
+                accepted.add(u);
                 fitMetrics.add(Map.entry(u.numExamples(), u.metrics()));
+                Object loss = u.metrics().get("train_loss");
+                parts.add(new Participation(id, Participation.Phase.FIT, Participation.Outcome.ACCEPTED, null, u.numExamples(),
+                        loss instanceof Number n ? n.doubleValue() : null, u.metrics(), u.weights().sha256()));
             } catch (UpdateValidator.RejectedUpdateException e) {
-                LOG.warnf("run=%s round=%d update from %s rejected: %s", settings.runName(), r, id, e.getMessage());
-                rejected.add(id + ": " + e.getMessage());
+                LOG.warnf("run=%s round=%d update from %s rejected: %s", settings.runId(), r, id, e.getMessage());
+                parts.add(Participation.rejected(id, Participation.Phase.FIT, e.getMessage()));
             }
         }
         if (aggregator.count() < strategy.minFitResults()) {
-            return new RoundOutcome(summary(r, fitTasks.size(), aggregator.count(), rejected, failed, fitMetrics,
-                    EvaluationSummary.NONE, bytes, start, global), null);
+            return new RoundOutcome(summary(r, attempt, fitTasks.size(), aggregator.count(), parts, fitMetrics,
+                    EvaluationSummary.NONE, bytes, start, null), null, accepted);
         }
         Weights next = aggregator.result();
 
         // Evaluate the new global model.
-        List<ClientTask> evalTasks = strategy.configureEvaluate(r, next, ids(registry.idle()));
-        List<Sent> evals = dispatch(evalTasks, false, bytes, failed);
+        List<ClientTask> evalTasks = strategy.configureEvaluate(r, next, ids(registry.idle(settings.runId())));
+        List<Sent> evals = dispatch(evalTasks, r, Participation.Phase.EVALUATE, bytes, parts);
         List<ClientEvaluation> evaluations = new ArrayList<>();
         for (Reply reply : await(evals, settings.roundTimeout())) {
             String id = reply.sent.client.id();
             if (reply.message == null) {
-                failed.add(id + " (evaluate): " + reply.error);
+                parts.add(Participation.failed(id, Participation.Phase.EVALUATE, reply.error));
                 continue;
             }
             bytes[1] += reply.message.getSerializedSize();
             ClientMessage.EvaluateRes res = reply.message.getEvaluateRes();
             if (!reply.message.hasEvaluateRes() || res.getStatus().getCode() != Code.OK
                     || res.getNumExamples() <= 0 || !Float.isFinite(res.getLoss())) {
-                rejected.add(id + " (evaluate): " + (reply.message.hasEvaluateRes()
+                parts.add(Participation.rejected(id, Participation.Phase.EVALUATE, reply.message.hasEvaluateRes()
                         ? "status " + res.getStatus().getCode() + ", num_examples " + res.getNumExamples() + ", loss " + res.getLoss()
                         : "answered with " + reply.message.getMsgCase()));
                 continue;
             }
-            evaluations.add(new ClientEvaluation(id, res.getLoss(), res.getNumExamples(), Scalars.values(res.getMetricsMap())));
+            Map<String, Object> metrics = Scalars.values(res.getMetricsMap());
+            evaluations.add(new ClientEvaluation(id, res.getLoss(), res.getNumExamples(), metrics));
+            parts.add(new Participation(id, Participation.Phase.EVALUATE, Participation.Outcome.ACCEPTED, null,
+                    res.getNumExamples(), (double) res.getLoss(), metrics, null));
         }
         EvaluationSummary eval = strategy.aggregateEvaluate(r, evaluations);
-        return new RoundOutcome(summary(r, fitTasks.size(), aggregator.count(), rejected, failed, fitMetrics, eval,
-                bytes, start, next), next);
+        return new RoundOutcome(summary(r, attempt, fitTasks.size(), aggregator.count(), parts, fitMetrics, eval,
+                bytes, start, next), next, accepted);
     }
 
-    private RoundSummary summary(int r, int asked, int answered, List<String> rejected, List<String> failed,
+    private RoundSummary summary(int r, int attempt, int asked, int answered, List<Participation> parts,
                                  List<Map.Entry<Long, Map<String, Object>>> fitMetrics, EvaluationSummary eval,
                                  long[] bytes, long start, Weights model) {
-        return new RoundSummary(r, settings.rounds(), asked, answered, List.copyOf(rejected), List.copyOf(failed),
+        return new RoundSummary(settings.runId(), r, settings.rounds(), attempt, asked, answered, List.copyOf(parts),
                 WeightedMetrics.average(fitMetrics), eval, bytes[0], bytes[1],
-                Duration.ofNanos(System.nanoTime() - start), model.sha256());
+                Duration.ofNanos(System.nanoTime() - start), model != null ? model.sha256() : null);
     }
 
     private record Sent(ClientProxy client, CompletableFuture<ClientMessage> future) {
@@ -217,10 +279,15 @@ public final class FederationRunner {
     private record Reply(Sent sent, ClientMessage message, String error) {
     }
 
+    private String tag(int round, String phase) {
+        return settings.runId() + "/" + round + "/" + phase;
+    }
+
     /** Sends each task to its client; tasks for clients that have gone are recorded as failures. */
-    private List<Sent> dispatch(List<ClientTask> tasks, boolean fit, long[] bytes, List<String> failed) {
+    private List<Sent> dispatch(List<ClientTask> tasks, int round, Participation.Phase phase, long[] bytes,
+                                List<Participation> parts) {
         Map<String, ClientProxy> byId = new LinkedHashMap<>();
-        for (ClientProxy c : registry.connected()) {
+        for (ClientProxy c : registry.connected(settings.runId())) {
             byId.put(c.id(), c);
         }
         // Encode each distinct weights object once, however many clients receive it.
@@ -228,14 +295,15 @@ public final class FederationRunner {
         List<Sent> sent = new ArrayList<>();
         for (ClientTask t : tasks) {
             ClientProxy c = byId.get(t.clientId());
-            if (c == null || c.busy()) {
-                failed.add(t.clientId() + ": not available when the instruction was sent");
+            if (c == null || c.busy() || !c.claim(settings.runId())) {
+                parts.add(Participation.failed(t.clientId(), phase, "not available when the instruction was sent"));
                 continue;
             }
             Parameters p = encoded.computeIfAbsent(t.weights(), FlowerTensors::toParameters);
+            boolean fit = phase == Participation.Phase.FIT;
             ServerMessage msg = fit ? Instructions.fit(p, t.config()) : Instructions.evaluate(p, t.config());
             bytes[0] += msg.getSerializedSize();
-            sent.add(new Sent(c, c.request(msg)));
+            sent.add(new Sent(c, c.request(msg, tag(round, phase.name()))));
         }
         return sent;
     }
@@ -248,21 +316,24 @@ public final class FederationRunner {
         BlockingQueue<Reply> done = new LinkedBlockingQueue<>();
         for (Sent s : sent) {
             s.future.whenComplete((m, e) -> done.add(new Reply(s, m, e == null ? null
-                    : (e.getCause() != null && e instanceof java.util.concurrent.CompletionException ? e.getCause() : e).getMessage())));
+                    : (e instanceof CompletionException && e.getCause() != null ? e.getCause() : e).getMessage())));
         }
         List<Reply> replies = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (replies.size() < sent.size()) {
-            Reply r = done.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (r == null) {
-                break;
+        try {
+            while (replies.size() < sent.size()) {
+                Reply r = done.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (r == null) {
+                    break;
+                }
+                replies.add(r);
             }
-            replies.add(r);
-        }
-        for (Sent s : sent) {
-            if (!s.future.isDone()) {
-                s.client.abandonPending();
-                s.future.cancel(false);
+        } finally {
+            for (Sent s : sent) {
+                if (!s.future.isDone()) {
+                    s.client.abandonPending();
+                    s.future.cancel(false);
+                }
             }
         }
         // Replies that completed between the deadline and the cancel are still used; the rest timed out.

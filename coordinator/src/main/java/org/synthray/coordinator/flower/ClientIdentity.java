@@ -13,7 +13,7 @@ import java.net.SocketAddress;
 
 /**
  * Who is on the other end of a gRPC call: the remote address and, for SynthRay agents, the site id
- * they announce in the {@code synthray-site-id} header. Stock Flower clients send no header and are
+ * and run they announce in the {@code synthray-site-id} and {@code synthray-run-id} headers. Stock Flower clients send no header and are
  * named by their connection only.
  */
 @ApplicationScoped
@@ -22,6 +22,8 @@ public class ClientIdentity implements ServerInterceptor {
     static final Metadata.Key<String> SITE_ID_HEADER = Metadata.Key.of("synthray-site-id", Metadata.ASCII_STRING_MARSHALLER);
     static final Context.Key<String> PEER = Context.key("synthray-peer");
     static final Context.Key<String> SITE_ID = Context.key("synthray-site-id");
+    static final Metadata.Key<String> RUN_ID_HEADER = Metadata.Key.of("synthray-run-id", Metadata.ASCII_STRING_MARSHALLER);
+    static final Context.Key<String> RUN_ID = Context.key("synthray-run-id");
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
@@ -31,9 +33,14 @@ public class ClientIdentity implements ServerInterceptor {
         if (site != null && !site.matches("[A-Za-z0-9._-]{1,64}")) {
             site = null; // never echo arbitrary header bytes into logs
         }
+        String run = headers.get(RUN_ID_HEADER);
+        if (run != null && !run.matches("[A-Za-z0-9._-]{1,40}")) {
+            run = null;
+        }
         Context ctx = Context.current()
                 .withValue(PEER, remote != null ? remote.toString() : "unknown")
-                .withValue(SITE_ID, site);
+                .withValue(SITE_ID, site)
+                .withValue(RUN_ID, run);
         return Contexts.interceptCall(ctx, call, headers, next);
     }
 }

@@ -21,26 +21,33 @@ public final class ClientProxy {
     private final String id;
     private final String peer;
     private final String siteId;
+    private final String runId;
+    private String claimedBy;
     private final ServerCallStreamObserver<ServerMessage> out;
     private final Consumer<ClientProxy> onClose;
     private final Consumer<LateReply> onLateReply;
 
-    /** Reply kinds owed by the client, oldest first. */
-    private final Deque<ClientMessage.MsgCase> owed = new ArrayDeque<>();
+    /** Replies owed by the client, oldest first. */
+    private final Deque<Owed> owed = new ArrayDeque<>();
     private CompletableFuture<ClientMessage> pending;
-    private ClientMessage.MsgCase pendingKind;
+    private Owed pendingOwed;
     private boolean closed;
     private boolean goodbyeSent;
 
-    /** A reply that arrived after the coordinator stopped waiting for it. */
-    public record LateReply(ClientProxy client, ClientMessage message) {
+    /** A reply the client owes: its kind, and the caller's tag for the instruction (e.g. run and round). */
+    private record Owed(ClientMessage.MsgCase kind, String tag) {
     }
 
-    ClientProxy(String id, String peer, String siteId, ServerCallStreamObserver<ServerMessage> out,
+    /** A reply that arrived after the coordinator stopped waiting for it; {@code tag} names its instruction. */
+    public record LateReply(ClientProxy client, String tag, ClientMessage message) {
+    }
+
+    ClientProxy(String id, String peer, String siteId, String runId, ServerCallStreamObserver<ServerMessage> out,
                 Consumer<ClientProxy> onClose, Consumer<LateReply> onLateReply) {
         this.id = id;
         this.peer = peer;
         this.siteId = siteId;
+        this.runId = runId;
         this.out = out;
         this.onClose = onClose;
         this.onLateReply = onLateReply;
@@ -60,6 +67,33 @@ public final class ClientProxy {
         return siteId;
     }
 
+    /** The run the client asked to join ({@code synthray-run-id} header), or null (stock Flower clients). */
+    public String runId() {
+        return runId;
+    }
+
+    /**
+     * True when this client may work for {@code run}: it asked for that run, or asked for none and
+     * no other run has taken it yet.
+     */
+    public synchronized boolean servesRun(String run) {
+        if (runId != null) {
+            return runId.equals(run);
+        }
+        return claimedBy == null || claimedBy.equals(run);
+    }
+
+    /** Binds a client that asked for no run to {@code run}, so two runs never share it. */
+    public synchronized boolean claim(String run) {
+        if (!servesRun(run)) {
+            return false;
+        }
+        if (runId == null) {
+            claimedBy = run;
+        }
+        return true;
+    }
+
     /**
      * Sends an instruction; the future completes with the client's reply, or fails with
      * {@link ClientDisconnectedException} if the stream ends first.
@@ -67,7 +101,12 @@ public final class ClientProxy {
      * @throws IllegalStateException if the client still owes a reply to an earlier instruction
      */
     public CompletableFuture<ClientMessage> request(ServerMessage message) {
-        ClientMessage.MsgCase expected = expectedReply(message.getMsgCase());
+        return request(message, null);
+    }
+
+    /** As {@link #request(ServerMessage)}, with a tag reported back if the reply comes late. */
+    public CompletableFuture<ClientMessage> request(ServerMessage message, String tag) {
+        Owed expected = new Owed(expectedReply(message.getMsgCase()), tag);
         CompletableFuture<ClientMessage> f = new CompletableFuture<>();
         synchronized (this) {
             if (closed) {
@@ -79,7 +118,7 @@ public final class ClientProxy {
             }
             owed.add(expected);
             pending = f;
-            pendingKind = expected;
+            pendingOwed = expected;
             out.onNext(message);
         }
         return f;
@@ -88,7 +127,7 @@ public final class ClientProxy {
     /** Stops waiting for the outstanding reply (round timeout); the reply, if it comes, is reported as late. */
     public synchronized void abandonPending() {
         pending = null;
-        pendingKind = null;
+        pendingOwed = null;
     }
 
     /** True while the client owes a reply, including one the coordinator stopped waiting for. */
@@ -111,7 +150,7 @@ public final class ClientProxy {
             }
             goodbyeSent = true;
             owed.clear();
-            owed.add(ClientMessage.MsgCase.DISCONNECT_RES);
+            owed.add(new Owed(ClientMessage.MsgCase.DISCONNECT_RES, null));
             out.onNext(Instructions.reconnect(seconds));
         }
     }
@@ -136,20 +175,20 @@ public final class ClientProxy {
                 out.onCompleted();
                 return;
             }
-            ClientMessage.MsgCase expected = owed.poll();
+            Owed expected = owed.poll();
             if (expected == null) {
                 LOG.warnf("client %s sent an unsolicited %s; ignored", id, describe(kind));
                 return;
             }
-            if (kind != expected) {
-                LOG.warnf("client %s answered %s with %s; counted as a failed reply", id, expected, describe(kind));
+            if (kind != expected.kind()) {
+                LOG.warnf("client %s answered %s with %s; counted as a failed reply", id, expected.kind(), describe(kind));
             }
-            if (pending != null && pendingKind == expected) {
+            if (pending != null && pendingOwed == expected) {
                 toComplete = pending;
                 pending = null;
-                pendingKind = null;
+                pendingOwed = null;
             } else {
-                late = new LateReply(this, message);
+                late = new LateReply(this, expected.tag(), message);
             }
         }
         if (toComplete != null) {

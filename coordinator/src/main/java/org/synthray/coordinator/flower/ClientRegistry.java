@@ -20,8 +20,10 @@ public class ClientRegistry {
     private final Map<String, ClientProxy> clients = new LinkedHashMap<>();
     private final AtomicInteger sequence = new AtomicInteger();
     private final List<Consumer<ClientProxy.LateReply>> lateReplyListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<ClientProxy>> joinListeners = new CopyOnWriteArrayList<>();
 
-    ClientProxy register(String peer, String siteId, io.grpc.stub.ServerCallStreamObserver<org.synthray.flower.proto.ServerMessage> out) {
+    ClientProxy register(String peer, String siteId, String runId,
+                         io.grpc.stub.ServerCallStreamObserver<org.synthray.flower.proto.ServerMessage> out) {
         int n = sequence.incrementAndGet();
         ClientProxy proxy;
         synchronized (this) {
@@ -29,11 +31,12 @@ public class ClientRegistry {
             if (clients.containsKey(id)) {
                 id = id + "#" + n; // the same site on a second stream (e.g. reconnecting before the old one timed out)
             }
-            proxy = new ClientProxy(id, peer, siteId, out, this::remove, this::lateReply);
+            proxy = new ClientProxy(id, peer, siteId, runId, out, this::remove, this::lateReply);
             clients.put(id, proxy);
             notifyAll();
         }
-        LOG.infof("client %s joined from %s", proxy.id(), peer);
+        LOG.infof("client %s joined from %s%s", proxy.id(), peer, runId != null ? " for run " + runId : "");
+        joinListeners.forEach(l -> l.accept(proxy));
         return proxy;
     }
 
@@ -44,6 +47,11 @@ public class ClientRegistry {
 
     private void lateReply(ClientProxy.LateReply late) {
         lateReplyListeners.forEach(l -> l.accept(late));
+    }
+
+    /** Called with every client that joins, after it is registered. */
+    public void onJoin(Consumer<ClientProxy> listener) {
+        joinListeners.add(listener);
     }
 
     /** Called with every reply that arrives after its round stopped waiting. */
@@ -62,10 +70,21 @@ public class ClientRegistry {
         return out;
     }
 
-    /** Open clients that owe no reply: the ones an instruction can go to now. */
-    public List<ClientProxy> idle() {
+    /** Open clients that may work for {@code run} (see {@link ClientProxy#servesRun}). */
+    public List<ClientProxy> connected(String run) {
         List<ClientProxy> out = new ArrayList<>();
         for (ClientProxy c : connected()) {
+            if (c.servesRun(run)) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** Clients of {@code run} that owe no reply: the ones an instruction can go to now. */
+    public List<ClientProxy> idle(String run) {
+        List<ClientProxy> out = new ArrayList<>();
+        for (ClientProxy c : connected(run)) {
             if (!c.busy()) {
                 out.add(c);
             }
@@ -74,13 +93,13 @@ public class ClientRegistry {
     }
 
     /**
-     * Waits until at least {@code min} clients are idle.
+     * Waits until at least {@code min} clients of {@code run} are idle.
      *
      * @return true when they are, false on timeout
      */
-    public synchronized boolean awaitIdle(int min, Duration timeout) throws InterruptedException {
+    public synchronized boolean awaitIdle(String run, int min, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (idle().size() < min) {
+        while (idle(run).size() < min) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return false;

@@ -27,7 +27,8 @@ public class FlowerJoinService implements FlowerServiceGrpc.AsyncService, io.grp
     @Override
     public StreamObserver<ClientMessage> join(StreamObserver<ServerMessage> responseObserver) {
         ServerCallStreamObserver<ServerMessage> out = (ServerCallStreamObserver<ServerMessage>) responseObserver;
-        ClientProxy proxy = registry.register(ClientIdentity.PEER.get(), ClientIdentity.SITE_ID.get(), out);
+        ClientProxy proxy = registry.register(ClientIdentity.PEER.get(), ClientIdentity.SITE_ID.get(),
+                ClientIdentity.RUN_ID.get(), out);
         out.setOnCancelHandler(() -> proxy.onStreamEnd(null));
         return new StreamObserver<>() {
             @Override

@@ -29,6 +29,7 @@ import org.synthray.tensor.Weights;
  * of FedAvg; the final global model equals an independently computed example-weighted average.
  */
 @QuarkusTest
+@io.quarkus.test.common.QuarkusTestResource(org.synthray.coordinator.testing.PostgresResource.class)
 class FederationEndToEndTest {
 
     @Inject
@@ -54,10 +55,10 @@ class FederationEndToEndTest {
             Future<FlowerConnection.Outcome> a = pool.submit(agent("site-a", siteA)::run);
             Future<FlowerConnection.Outcome> b = pool.submit(agent("site-b", siteB)::run);
 
-            Strategy fedAvg = new FedAvg(1.0, 1.0, 2, 2, r -> RunLauncher.withRound(Map.of(), r),
-                    r -> Map.of(), 7);
-            RunResult result = new FederationRunner(registry, fedAvg, new FederationRunner.Settings("e2e", 2, 2,
-                    Duration.ofSeconds(30), Duration.ofSeconds(30), initialModel()), summaries::add).run();
+            Strategy fedAvg = new FedAvg(1.0, 1.0, 2, 2,
+                    r -> Map.of("server_round", Scalars.of((long) r)), r -> Map.of(), 7);
+            RunResult result = new FederationRunner(registry, fedAvg, FederationRunner.Settings.of("e2e", 2, 2,
+                    Duration.ofSeconds(30), Duration.ofSeconds(30), initialModel()), (s, w, u) -> summaries.add(s)).run();
 
             assertEquals(RunResult.Status.COMPLETED, result.status(), result.reason());
             Weights expected = expectedAfterTwoRounds();

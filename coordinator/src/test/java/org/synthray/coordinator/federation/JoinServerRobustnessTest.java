@@ -68,12 +68,14 @@ class JoinServerRobustnessTest {
 
     private RunResult run(Strategy strategy, int minClients, Duration roundTimeout, int rounds, Weights initial,
                           List<RoundSummary> summaries) throws InterruptedException {
-        return new FederationRunner(registry, strategy, new FederationRunner.Settings("robustness", rounds, minClients,
-                Duration.ofSeconds(30), roundTimeout, initial), summaries::add).run();
+        return new FederationRunner(registry, strategy, FederationRunner.Settings.of("robustness-" + RUNS.incrementAndGet(),
+                rounds, minClients, Duration.ofSeconds(30), roundTimeout, initial), (s, w, u) -> summaries.add(s)).run();
     }
 
+    private static final java.util.concurrent.atomic.AtomicInteger RUNS = new java.util.concurrent.atomic.AtomicInteger();
+
     private static FedAvg fedAvg(int minFit) {
-        return new FedAvg(1.0, 1.0, minFit, 1, r -> RunLauncher.withRound(Map.of(), r), r -> Map.of(), 1);
+        return new FedAvg(1.0, 1.0, minFit, 1, r -> Map.of(), r -> Map.of(), 1);
     }
 
     private Future<FlowerConnection.Outcome> goodAgent(String site, ArithmeticTrainer trainer) {
@@ -161,7 +163,7 @@ class JoinServerRobustnessTest {
         assertEquals(RunResult.Status.COMPLETED, result.status(), result.reason());
         RoundSummary s = summaries.get(0);
         assertEquals(8, s.asked());
-        assertEquals(1, s.answered(), s.logLine("t"));
+        assertEquals(1, s.answered(), s.logLine());
         String rejected = String.join("\n", s.rejected());
         assertEquals(6, s.rejected().stream().filter(r -> !r.contains("(evaluate)")).count(), rejected);
         assertTrue(rejected.contains("has NaN at element 1"), rejected);

@@ -1,0 +1,177 @@
+package org.synthray.coordinator.run;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.io.IOException;
+import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.synthray.coordinator.federation.ClientUpdate;
+import org.synthray.coordinator.federation.Participation;
+import org.synthray.coordinator.federation.RoundSummary;
+import org.synthray.coordinator.federation.RunResult;
+import org.synthray.coordinator.persistence.ModelUpdateRecord;
+import org.synthray.coordinator.persistence.ModelVersionRecord;
+import org.synthray.coordinator.persistence.ParticipationRecord;
+import org.synthray.coordinator.persistence.RoundRecord;
+import org.synthray.coordinator.persistence.RunRecord;
+import org.synthray.tensor.Weights;
+
+/**
+ * Writes what a run does to the database, one transaction per event. A round counts once its
+ * model file is stored and its row committed: a coordinator killed before that redoes the round.
+ */
+@ApplicationScoped
+public class RunRecorder {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    ModelStore models;
+
+    @Inject
+    FederationMetrics metrics;
+
+    /** Records the starting model of a run (once: a resumed run already has one). */
+    public void started(String runId, Weights initial) throws IOException {
+        ModelStore.Stored stored = models.put(initial);
+        recordInitial(runId, stored, initial);
+    }
+
+    @Transactional
+    void recordInitial(String runId, ModelStore.Stored stored, Weights initial) {
+        RunRecord run = RunRecord.findById(runId);
+        if (run.globalModelSha256 != null) {
+            return;
+        }
+        ModelVersionRecord v = version(stored, initial, ModelVersionRecord.Kind.INITIAL, runId, 0, null);
+        v.persist();
+        run.globalModelSha256 = stored.sha256();
+    }
+
+    public void roundFinished(RoundSummary s, Weights newGlobal, List<ClientUpdate> accepted) throws IOException {
+        ModelStore.Stored stored = newGlobal != null ? models.put(newGlobal) : null;
+        recordRound(s, stored, newGlobal, accepted);
+        metrics.round(s);
+    }
+
+    @Transactional
+    void recordRound(RoundSummary s, ModelStore.Stored stored, Weights newGlobal, List<ClientUpdate> accepted) {
+        OffsetDateTime now = OffsetDateTime.now();
+        RunRecord run = RunRecord.findById(s.runId());
+        RoundRecord r = new RoundRecord();
+        r.runId = s.runId();
+        r.roundNumber = s.round();
+        r.attempt = s.attempt();
+        r.outcome = s.completed() ? "COMPLETED" : "FAILED";
+        r.sitesAsked = s.asked();
+        r.sitesAnswered = s.answered();
+        r.sitesRejected = s.rejected().size();
+        r.sitesFailed = s.failed().size();
+        r.trainLoss = s.fitMetrics().get("train_loss");
+        r.evalLoss = s.evaluation().numExamples() > 0 ? s.evaluation().loss() : null;
+        r.evalExamples = s.evaluation().numExamples();
+        r.bytesIn = s.bytesIn();
+        r.bytesOut = s.bytesOut();
+        r.durationMs = s.duration().toMillis();
+        r.modelSha256 = stored != null ? stored.sha256() : null;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("fit", s.fitMetrics());
+        m.put("evaluate", s.evaluation().metrics());
+        r.metrics = json(m);
+        r.finishedAt = now;
+        r.persist();
+        for (Participation p : s.participations()) {
+            participation(s.runId(), s.round(), p.siteId(), p.phase().name(), p.outcome().name(), p.reason(),
+                    p.numExamples(), p.loss(), p.metrics(), p.updateSha256(), now).persist();
+        }
+        if (stored != null) {
+            ModelVersionRecord v = version(stored, newGlobal, ModelVersionRecord.Kind.AGGREGATE, s.runId(), s.round(),
+                    run.globalModelSha256);
+            for (ClientUpdate u : accepted) {
+                v.updates.add(new ModelUpdateRecord(u.clientId(), u.weights().sha256(), u.numExamples()));
+            }
+            v.persist();
+            run.lastCompletedRound = s.round();
+            run.globalModelSha256 = stored.sha256();
+        }
+    }
+
+    /** A reply that came after its round stopped waiting; {@code tag} is {@code run/round/phase}. */
+    @Transactional
+    public void lateReply(String tag, String siteId) {
+        String[] t = tag != null ? tag.split("/") : new String[0];
+        if (t.length != 3 || RunRecord.findById(t[0]) == null) {
+            return;
+        }
+        participation(t[0], Integer.parseInt(t[1]), siteId, t[2], "LATE", "reply arrived after the round timeout; discarded",
+                0, null, Map.of(), null, OffsetDateTime.now()).persist();
+        metrics.lateReply(t[0]);
+    }
+
+    @Transactional
+    public void finished(String runId, RunResult result) {
+        RunRecord run = RunRecord.findById(runId);
+        run.state = switch (result.status()) {
+            case COMPLETED -> RunRecord.State.COMPLETED;
+            case FAILED -> RunRecord.State.FAILED;
+            case CANCELLED -> RunRecord.State.CANCELLED;
+        };
+        run.failureReason = result.status() == RunResult.Status.COMPLETED ? null : result.reason();
+        run.finishedAt = OffsetDateTime.now();
+    }
+
+    private static ParticipationRecord participation(String runId, int round, String site, String phase, String outcome,
+                                                     String reason, long examples, Double loss, Map<String, Object> metrics,
+                                                     String updateSha, OffsetDateTime at) {
+        ParticipationRecord p = new ParticipationRecord();
+        p.runId = runId;
+        p.roundNumber = round;
+        p.siteId = site;
+        p.phase = phase;
+        p.outcome = outcome;
+        p.reason = reason != null && reason.length() > 4000 ? reason.substring(0, 4000) : reason;
+        p.numExamples = examples;
+        p.loss = loss;
+        p.metrics = json(printable(metrics));
+        p.updateSha256 = updateSha;
+        p.recordedAt = at;
+        return p;
+    }
+
+    private static ModelVersionRecord version(ModelStore.Stored stored, Weights w, ModelVersionRecord.Kind kind,
+                                              String runId, int round, String parent) {
+        ModelVersionRecord v = new ModelVersionRecord();
+        v.sha256 = stored.sha256();
+        v.sizeBytes = stored.sizeBytes();
+        v.tensorCount = w.size();
+        v.parameterCount = w.parameterCount();
+        v.kind = kind;
+        v.runId = runId;
+        v.roundNumber = round;
+        v.parentSha256 = parent;
+        v.createdAt = OffsetDateTime.now();
+        return v;
+    }
+
+    /** Metrics as JSON-friendly values (bytes as hex, big integers as strings). */
+    private static Map<String, Object> printable(Map<String, Object> metrics) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        metrics.forEach((k, v) -> out.put(k, v instanceof com.google.protobuf.ByteString b
+                ? java.util.HexFormat.of().formatHex(b.toByteArray())
+                : v instanceof java.math.BigInteger big ? big.toString() : v));
+        return out;
+    }
+
+    static String json(Object o) {
+        try {
+            String s = JSON.writeValueAsString(o);
+            return s.length() > 100_000 ? s.substring(0, 100_000) : s;
+        } catch (JsonProcessingException e) {
+            return "{}";
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package org.synthray.coordinator.run;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.security.SecureRandom;
+import java.time.OffsetDateTime;
+import java.util.HexFormat;
+import java.util.List;
+import org.synthray.coordinator.persistence.RunRecord;
+
+/** Creating, starting and cancelling runs: the state machine created → running → completed | failed | cancelled. */
+@ApplicationScoped
+public class RunService {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @Inject
+    ModelStore models;
+
+    /**
+     * @throws IllegalArgumentException when the spec is invalid or names a model that is not stored
+     */
+    @Transactional
+    public RunRecord create(String specJson) {
+        RunSpec spec = RunSpec.parse(specJson);
+        StrategyFactory.create(spec); // refuses unknown strategies and parameters now, not when the run starts
+        if (spec.initialModel() != null && !models.exists(spec.initialModel())) {
+            throw new IllegalArgumentException("initial_model " + spec.initialModel() + " is not stored; upload it first (POST /api/models)");
+        }
+        RunRecord r = new RunRecord();
+        byte[] id = new byte[6];
+        RANDOM.nextBytes(id);
+        r.id = "run-" + HexFormat.of().formatHex(id);
+        r.name = spec.name();
+        r.spec = spec.toJson();
+        r.state = RunRecord.State.CREATED;
+        r.strategy = spec.strategy().name();
+        r.roundsTotal = spec.rounds();
+        r.createdAt = OffsetDateTime.now();
+        r.persist();
+        return r;
+    }
+
+    /**
+     * Moves a created run to RUNNING. The caller then launches it.
+     *
+     * @throws IllegalStateException when the run is not in state CREATED
+     */
+    @Transactional
+    public RunRecord markRunning(String id) {
+        RunRecord r = get(id);
+        if (r.state != RunRecord.State.CREATED) {
+            throw new IllegalStateException("run " + id + " is " + r.state + "; only a CREATED run can be started");
+        }
+        r.state = RunRecord.State.RUNNING;
+        r.startedAt = OffsetDateTime.now();
+        return r;
+    }
+
+    /**
+     * Cancels a run that has not ended.
+     *
+     * @throws IllegalStateException when it has ended already
+     */
+    @Transactional
+    public RunRecord cancelCreated(String id) {
+        RunRecord r = get(id);
+        if (r.state.isFinal()) {
+            throw new IllegalStateException("run " + id + " has already ended (" + r.state + ")");
+        }
+        if (r.state == RunRecord.State.CREATED) {
+            r.state = RunRecord.State.CANCELLED;
+            r.finishedAt = OffsetDateTime.now();
+        }
+        return r;
+    }
+
+    /** Marks a RUNNING run that no thread executes (any more) as cancelled. */
+    @Transactional
+    public void markCancelled(String id) {
+        RunRecord r = get(id);
+        if (!r.state.isFinal()) {
+            r.state = RunRecord.State.CANCELLED;
+            r.finishedAt = OffsetDateTime.now();
+        }
+    }
+
+    /** @throws jakarta.ws.rs.NotFoundException when there is no such run */
+    @Transactional
+    public RunRecord get(String id) {
+        RunRecord r = RunRecord.findById(id);
+        if (r == null) {
+            throw new jakarta.ws.rs.NotFoundException("no run " + id);
+        }
+        return r;
+    }
+
+    @Transactional
+    public RunRecord.State state(String id) {
+        RunRecord r = RunRecord.findById(id);
+        return r != null ? r.state : null;
+    }
+
+    @Transactional
+    public List<RunRecord> inState(RunRecord.State state) {
+        return RunRecord.inState(state);
+    }
+
+    @Transactional
+    public List<RunRecord> all() {
+        return RunRecord.list("order by createdAt desc");
+    }
+}
