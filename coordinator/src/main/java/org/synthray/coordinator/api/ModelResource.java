@@ -38,7 +38,7 @@ public class ModelResource {
             throw new IllegalArgumentException("not a usable .npz model: " + e.getMessage());
         }
         if (w.size() == 0) {
-            throw new IllegalArgumentException("the .npz holds no .npy arrays");
+            throw new IllegalArgumentException("not a usable .npz model: no .npy arrays in it (numpy.savez writes one per array)");
         }
         ModelStore.Stored s = models.put(w);
         return Response.created(URI.create("/api/models/" + s.sha256()))

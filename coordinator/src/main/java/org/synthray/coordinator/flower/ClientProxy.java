@@ -119,7 +119,15 @@ public final class ClientProxy {
             owed.add(expected);
             pending = f;
             pendingOwed = expected;
-            out.onNext(message);
+            try {
+                out.onNext(message);
+            } catch (RuntimeException e) {
+                // The call ended under us (cancelled, reset): treat it as the disconnect it is.
+                closed = true;
+                pending = null;
+                owed.clear();
+                f.completeExceptionally(new ClientDisconnectedException("client " + id + " is disconnected: " + e.getMessage()));
+            }
         }
         return f;
     }
@@ -151,7 +159,11 @@ public final class ClientProxy {
             goodbyeSent = true;
             owed.clear();
             owed.add(new Owed(ClientMessage.MsgCase.DISCONNECT_RES, null));
-            out.onNext(Instructions.reconnect(seconds));
+            try {
+                out.onNext(Instructions.reconnect(seconds));
+            } catch (RuntimeException e) {
+                LOG.debugf("client %s was gone before its ReconnectIns: %s", id, e.getMessage());
+            }
         }
     }
 

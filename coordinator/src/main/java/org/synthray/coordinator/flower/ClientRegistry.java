@@ -36,7 +36,13 @@ public class ClientRegistry {
             notifyAll();
         }
         LOG.infof("client %s joined from %s%s", proxy.id(), peer, runId != null ? " for run " + runId : "");
-        joinListeners.forEach(l -> l.accept(proxy));
+        for (Consumer<ClientProxy> l : joinListeners) {
+            try {
+                l.accept(proxy);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "join listener failed for client %s", proxy.id());
+            }
+        }
         return proxy;
     }
 

@@ -43,6 +43,11 @@ public class RunExecutor {
     RunService runs;
 
     private final Map<String, FederationRunner> active = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "run-admission");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean stopping;
 
     void onStart(@Observes StartupEvent event) {
@@ -61,11 +66,17 @@ public class RunExecutor {
         active.values().forEach(FederationRunner::cancel);
     }
 
-    /** A SynthRay agent asking for a run that has ended is told to leave rather than wait forever. */
+    /**
+     * A SynthRay agent asking for a run that has ended is told to leave rather than wait forever.
+     * Joins arrive on gRPC's event loop, where the database must not be touched: checked on a worker.
+     */
     private void turnAwayFromEndedRuns(ClientProxy client) {
-        if (client.runId() == null) {
-            return;
+        if (client.runId() != null) {
+            java.util.concurrent.CompletableFuture.runAsync(() -> checkRunOf(client), workers);
         }
+    }
+
+    private void checkRunOf(ClientProxy client) {
         RunRecord.State state = runs.state(client.runId());
         if (state != null && state.isFinal()) {
             LOG.infof("client %s asked for run %s, which has ended (%s); telling it to disconnect", client.id(),

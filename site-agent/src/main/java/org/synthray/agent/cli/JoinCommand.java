@@ -26,6 +26,10 @@ public final class JoinCommand implements Callable<Integer> {
     @Option(names = "--site-id", required = true, description = "This site's id, as enrolled with the consortium.")
     String siteId;
 
+    @Option(names = "--run-id", paramLabel = "ID",
+            description = "Coordinator run to join (from the admin). Without it the site serves whichever run takes it first.")
+    String runId;
+
     @Option(names = "--data", required = true, paramLabel = "DIR",
             description = "Site data folder: metadata.csv and images/.")
     Path data;
@@ -57,14 +61,18 @@ public final class JoinCommand implements Callable<Integer> {
         if (!siteId.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalArgumentException("--site-id may use letters, digits, '.', '_' and '-' (1-64 characters)");
         }
+        if (runId != null && !runId.matches("[A-Za-z0-9._-]{1,40}")) {
+            throw new IllegalArgumentException("--run-id may use letters, digits, '.', '_' and '-' (1-40 characters)");
+        }
         if (!Files.isDirectory(data)) {
             throw new IllegalArgumentException("data folder " + data + " does not exist");
         }
         int[] kn = parseShard(shard);
         LocalTrainer trainer = trainer(kn[0], kn[1]);
         FlowerConnection connection = new FlowerConnection(new FlowerClient(trainer),
-                FlowerConnection.Options.of(hp[0], port, siteId).withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), maxAttempts));
-        System.out.printf("site %s joining %s (model %s)%n", siteId, coordinator, model);
+                FlowerConnection.Options.of(hp[0], port, siteId).withRun(runId)
+                        .withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), maxAttempts));
+        System.out.printf("site %s joining %s%s (model %s)%n", siteId, coordinator, runId != null ? " run " + runId : "", model);
         FlowerConnection.Outcome outcome = connection.run();
         System.out.printf("site %s done: %d instruction(s) answered over %d connection(s)%n", siteId,
                 outcome.instructionsAnswered(), outcome.sessions());

@@ -31,12 +31,15 @@ public final class FlowerConnection {
     /** gRPC metadata key carrying the site's id, shown in the coordinator's logs. */
     public static final Metadata.Key<String> SITE_ID_HEADER =
             Metadata.Key.of("synthray-site-id", Metadata.ASCII_STRING_MARSHALLER);
+    /** gRPC metadata key naming the coordinator run this site joins (stock Flower servers ignore it). */
+    public static final Metadata.Key<String> RUN_ID_HEADER =
+            Metadata.Key.of("synthray-run-id", Metadata.ASCII_STRING_MARSHALLER);
 
     /**
      * @param maxAttempts consecutive failed connection attempts before giving up; 0 retries forever
      */
-    public record Options(String host, int port, String siteId, Duration initialBackoff, Duration maxBackoff,
-                          int maxAttempts) {
+    public record Options(String host, int port, String siteId, String runId, Duration initialBackoff,
+                          Duration maxBackoff, int maxAttempts) {
         public Options {
             if (port <= 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be 1..65535, got " + port);
@@ -44,11 +47,16 @@ public final class FlowerConnection {
         }
 
         public static Options of(String host, int port, String siteId) {
-            return new Options(host, port, siteId, Duration.ofSeconds(1), Duration.ofSeconds(30), 0);
+            return new Options(host, port, siteId, null, Duration.ofSeconds(1), Duration.ofSeconds(30), 0);
         }
 
         public Options withBackoff(Duration initial, Duration max, int attempts) {
-            return new Options(host, port, siteId, initial, max, attempts);
+            return new Options(host, port, siteId, runId, initial, max, attempts);
+        }
+
+        /** Joins this coordinator run (null: whichever run takes the site). */
+        public Options withRun(String run) {
+            return new Options(host, port, siteId, run, initialBackoff, maxBackoff, maxAttempts);
         }
     }
 
@@ -146,6 +154,9 @@ public final class FlowerConnection {
                 Metadata headers = new Metadata();
                 if (options.siteId() != null) {
                     headers.put(SITE_ID_HEADER, options.siteId());
+                }
+                if (options.runId() != null) {
+                    headers.put(RUN_ID_HEADER, options.runId());
                 }
                 StreamObserver<ClientMessage> out = FlowerServiceGrpc.newStub(channel)
                         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
