@@ -22,6 +22,15 @@ public final class ArithmeticTrainer implements LocalTrainer {
     private final long examples;
     public final AtomicInteger fits = new AtomicInteger();
     public final List<Map<String, Scalar>> fitConfigs = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** SHA-256 of every global model this site was asked to train from, in order. */
+    public final List<String> receivedModels = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile long fitMillis;
+
+    /** Makes each fit take this long, like real local training. */
+    public ArithmeticTrainer slow(long millis) {
+        this.fitMillis = millis;
+        return this;
+    }
 
     public ArithmeticTrainer(Weights initial, double scale, double offset, long examples) {
         this.initial = initial;
@@ -39,6 +48,14 @@ public final class ArithmeticTrainer implements LocalTrainer {
     public FitResult fit(Weights global, Map<String, Scalar> config) {
         fits.incrementAndGet();
         fitConfigs.add(config);
+        receivedModels.add(global.sha256());
+        if (fitMillis > 0) {
+            try {
+                Thread.sleep(fitMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         List<Tensor> out = new ArrayList<>();
         for (Tensor t : global) {
             double[] v = t.toDoubleArray();
