@@ -1,0 +1,289 @@
+package org.synthray.coordinator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code synthray-admin}: the consortium admin's command line for the coordinator's REST API.
+ * It holds no state of its own: everything goes through {@code /api}.
+ */
+@Command(name = "synthray-admin", mixinStandardHelpOptions = true,
+        description = "Create, start, follow and cancel federated runs on a SynthRay coordinator.",
+        subcommands = {AdminCli.Runs.class, AdminCli.Models.class, CommandLine.HelpCommand.class})
+public final class AdminCli implements Runnable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--url", defaultValue = "${env:SYNTHRAY_URL:-http://127.0.0.1:8080}",
+            description = "Coordinator base URL (env SYNTHRAY_URL). Default: ${DEFAULT-VALUE}.")
+    String url;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    public static void main(String[] args) {
+        System.exit(newCommandLine().execute(args));
+    }
+
+    static CommandLine newCommandLine() {
+        CommandLine cl = new CommandLine(new AdminCli());
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println("error: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
+            return 1;
+        });
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Sends a request; a non-2xx answer becomes an exception carrying the server's error message. */
+    byte[] call(String method, String path, byte[] body, String contentType) throws IOException, InterruptedException {
+        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            rb.header("Content-Type", contentType);
+        }
+        HttpResponse<byte[]> res;
+        try {
+            res = http.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (ConnectException e) {
+            throw new IOException("cannot reach the coordinator at " + url + " (is it running? set --url or SYNTHRAY_URL)");
+        }
+        if (res.statusCode() / 100 != 2) {
+            String message = new String(res.body());
+            try {
+                JsonNode err = JSON.readTree(res.body());
+                if (err.has("error")) {
+                    message = err.get("error").asText();
+                }
+            } catch (IOException notJson) {
+                // keep the raw body
+            }
+            throw new IOException(message + " (HTTP " + res.statusCode() + ")");
+        }
+        return res.body();
+    }
+
+    JsonNode json(String method, String path, byte[] body, String type) throws IOException, InterruptedException {
+        return JSON.readTree(call(method, path, body, type));
+    }
+
+    static String runLine(JsonNode r) {
+        return String.format(Locale.ROOT, "%-16s %-10s %-8s round %d/%d  %s%s", r.get("id").asText(), r.get("state").asText(),
+                r.get("strategy").asText(), r.get("lastCompletedRound").asInt(), r.get("rounds").asInt(), r.get("name").asText(),
+                r.hasNonNull("failureReason") ? "  (" + r.get("failureReason").asText() + ")" : "");
+    }
+
+    static String roundLine(JsonNode r) {
+        return String.format(Locale.ROOT, "round %d%s %-9s asked=%d answered=%d rejected=%d failed=%d%s%s model=%s",
+                r.get("round").asInt(), r.get("attempt").asInt() > 1 ? " (attempt " + r.get("attempt").asInt() + ")" : "",
+                r.get("outcome").asText(), r.get("asked").asInt(), r.get("answered").asInt(), r.get("rejected").asInt(),
+                r.get("failed").asInt(),
+                r.hasNonNull("trainLoss") ? String.format(Locale.ROOT, " train_loss=%.5f", r.get("trainLoss").asDouble()) : "",
+                r.hasNonNull("evalLoss") ? String.format(Locale.ROOT, " eval_loss=%.5f", r.get("evalLoss").asDouble()) : "",
+                r.hasNonNull("model") ? r.get("model").asText().substring(0, 12) : "-");
+    }
+
+    @Command(name = "runs", description = "Federated runs.", mixinStandardHelpOptions = true,
+            subcommands = {Runs.Create.class, Runs.ListRuns.class, Runs.Show.class, Runs.Start.class, Runs.Cancel.class,
+                Runs.Watch.class})
+    static final class Runs {
+        @ParentCommand
+        AdminCli admin;
+
+        @Command(name = "create", description = "Create a run from a JSON spec (see docs/configuration.md).")
+        static final class Create implements Callable<Integer> {
+            @ParentCommand
+            Runs runs;
+            @Parameters(paramLabel = "SPEC.json", description = "The run spec.")
+            Path specFile;
+            @Option(names = "--initial-model", paramLabel = "MODEL.npz", description = "Upload this model and start from it.")
+            Path initialModel;
+            @Option(names = "--start", description = "Start the run right away.")
+            boolean start;
+
+            @Override
+            public Integer call() throws Exception {
+                if (!Files.isRegularFile(specFile)) {
+                    throw new IOException("no spec file " + specFile);
+                }
+                JsonNode spec = JSON.readTree(Files.readAllBytes(specFile));
+                if (initialModel != null) {
+                    JsonNode m = runs.admin.json("POST", "/api/models", Files.readAllBytes(initialModel), "application/octet-stream");
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) spec).put("initial_model", m.get("sha256").asText());
+                }
+                JsonNode run = runs.admin.json("POST", "/api/runs", JSON.writeValueAsBytes(spec), "application/json");
+                String id = run.get("id").asText();
+                if (start) {
+                    run = runs.admin.json("POST", "/api/runs/" + id + "/start", null, null);
+                }
+                PrintWriter out = runs.admin.spec.commandLine().getOut();
+                out.println(id);
+                out.flush();
+                return 0;
+            }
+        }
+
+        @Command(name = "list", description = "List runs, newest first.")
+        static final class ListRuns implements Callable<Integer> {
+            @ParentCommand
+            Runs runs;
+
+            @Override
+            public Integer call() throws Exception {
+                PrintWriter out = runs.admin.spec.commandLine().getOut();
+                for (JsonNode r : runs.admin.json("GET", "/api/runs", null, null)) {
+                    out.println(runLine(r));
+                }
+                out.flush();
+                return 0;
+            }
+        }
+
+        @Command(name = "show", description = "Show a run and its rounds.")
+        static final class Show implements Callable<Integer> {
+            @ParentCommand
+            Runs runs;
+            @Parameters(paramLabel = "RUN")
+            String id;
+
+            @Override
+            public Integer call() throws Exception {
+                JsonNode d = runs.admin.json("GET", "/api/runs/" + id, null, null);
+                PrintWriter out = runs.admin.spec.commandLine().getOut();
+                out.println(runLine(d.get("run")));
+                for (JsonNode r : d.get("rounds")) {
+                    out.println("  " + roundLine(r));
+                }
+                if (d.get("run").hasNonNull("globalModel")) {
+                    out.println("  global model " + d.get("run").get("globalModel").asText());
+                }
+                out.flush();
+                return 0;
+            }
+        }
+
+        @Command(name = "start", description = "Start a created run.")
+        static final class Start implements Callable<Integer> {
+            @ParentCommand
+            Runs runs;
+            @Parameters(paramLabel = "RUN")
+            String id;
+
+            @Override
+            public Integer call() throws Exception {
+                runs.admin.spec.commandLine().getOut().println(runLine(runs.admin.json("POST", "/api/runs/" + id + "/start", null, null)));
+                runs.admin.spec.commandLine().getOut().flush();
+                return 0;
+            }
+        }
+
+        @Command(name = "cancel", description = "Cancel a run that has not ended.")
+        static final class Cancel implements Callable<Integer> {
+            @ParentCommand
+            Runs runs;
+            @Parameters(paramLabel = "RUN")
+            String id;
+
+            @Override
+            public Integer call() throws Exception {
+                runs.admin.spec.commandLine().getOut().println(runLine(runs.admin.json("POST", "/api/runs/" + id + "/cancel", null, null)));
+                runs.admin.spec.commandLine().getOut().flush();
+                return 0;
+            }
+        }
+
+        @Command(name = "watch", description = "Print rounds as they finish until the run ends; exit 0 if it completed.")
+        static final class Watch implements Callable<Integer> {
+            @ParentCommand
+            Runs runs;
+            @Parameters(paramLabel = "RUN")
+            String id;
+            @Option(names = "--interval-ms", defaultValue = "500", description = "Polling interval. Default: ${DEFAULT-VALUE}.")
+            long intervalMs;
+
+            @Override
+            public Integer call() throws Exception {
+                PrintWriter out = runs.admin.spec.commandLine().getOut();
+                Set<String> printed = new HashSet<>();
+                while (true) {
+                    JsonNode d = runs.admin.json("GET", "/api/runs/" + id, null, null);
+                    for (JsonNode r : d.get("rounds")) {
+                        if (printed.add(r.get("round").asInt() + "/" + r.get("attempt").asInt())) {
+                            out.println(roundLine(r));
+                            out.flush();
+                        }
+                    }
+                    String state = d.get("run").get("state").asText();
+                    if (!state.equals("CREATED") && !state.equals("RUNNING")) {
+                        out.println(runLine(d.get("run")));
+                        out.flush();
+                        return state.equals("COMPLETED") ? 0 : 1;
+                    }
+                    Thread.sleep(intervalMs);
+                }
+            }
+        }
+    }
+
+    @Command(name = "models", description = "Model files (.npz).", mixinStandardHelpOptions = true,
+            subcommands = {Models.Upload.class, Models.Download.class})
+    static final class Models {
+        @ParentCommand
+        AdminCli admin;
+
+        @Command(name = "upload", description = "Upload a model; prints its SHA-256.")
+        static final class Upload implements Callable<Integer> {
+            @ParentCommand
+            Models models;
+            @Parameters(paramLabel = "MODEL.npz")
+            Path file;
+
+            @Override
+            public Integer call() throws Exception {
+                JsonNode m = models.admin.json("POST", "/api/models", Files.readAllBytes(file), "application/octet-stream");
+                models.admin.spec.commandLine().getOut().println(m.get("sha256").asText());
+                models.admin.spec.commandLine().getOut().flush();
+                return 0;
+            }
+        }
+
+        @Command(name = "download", description = "Download a stored model version.")
+        static final class Download implements Callable<Integer> {
+            @ParentCommand
+            Models models;
+            @Parameters(index = "0", paramLabel = "SHA256")
+            String sha;
+            @Parameters(index = "1", paramLabel = "OUT.npz")
+            Path out;
+
+            @Override
+            public Integer call() throws Exception {
+                Files.write(out, models.admin.call("GET", "/api/models/" + sha, null, null));
+                return 0;
+            }
+        }
+    }
+}
