@@ -157,7 +157,7 @@ public final class ClientProxy {
                 return;
             }
             goodbyeSent = true;
-            owed.clear();
+            // Replies still owed come first (a straggler's FitRes is still recorded as late).
             owed.add(new Owed(ClientMessage.MsgCase.DISCONNECT_RES, null));
             try {
                 out.onNext(Instructions.reconnect(seconds));

@@ -52,7 +52,13 @@ public class ClientRegistry {
     }
 
     private void lateReply(ClientProxy.LateReply late) {
-        lateReplyListeners.forEach(l -> l.accept(late));
+        for (Consumer<ClientProxy.LateReply> l : lateReplyListeners) {
+            try {
+                l.accept(late);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "late-reply listener failed for client %s", late.client().id());
+            }
+        }
     }
 
     /** Called with every client that joins, after it is registered. */

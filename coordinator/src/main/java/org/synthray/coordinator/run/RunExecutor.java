@@ -51,7 +51,9 @@ public class RunExecutor {
     private volatile boolean stopping;
 
     void onStart(@Observes StartupEvent event) {
-        registry.onLateReply(late -> recorder.lateReply(late.tag(), late.client().id()));
+        // Both arrive on gRPC's event loop, where the database must not be touched: handled on a worker.
+        registry.onLateReply(late -> java.util.concurrent.CompletableFuture.runAsync(
+                () -> recorder.lateReply(late.tag(), late.client().id()), workers));
         registry.onJoin(this::turnAwayFromEndedRuns);
         for (RunRecord run : runs.inState(RunRecord.State.RUNNING)) {
             LOG.infof("run=%s was running when the coordinator stopped; resuming after round %d", run.id,
@@ -66,10 +68,7 @@ public class RunExecutor {
         active.values().forEach(FederationRunner::cancel);
     }
 
-    /**
-     * A SynthRay agent asking for a run that has ended is told to leave rather than wait forever.
-     * Joins arrive on gRPC's event loop, where the database must not be touched: checked on a worker.
-     */
+    /** A SynthRay agent asking for a run that has ended is told to leave rather than wait forever. */
     private void turnAwayFromEndedRuns(ClientProxy client) {
         if (client.runId() != null) {
             java.util.concurrent.CompletableFuture.runAsync(() -> checkRunOf(client), workers);

@@ -168,6 +168,75 @@ class RunLifecycleTest {
     }
 
     @Test
+    void aFailedRoundIsRetriedAndBothAttemptsAreRecorded() throws Exception {
+        String id = given().contentType(ContentType.JSON).body(("{\"name\": \"retry\", \"rounds\": 1, \"min_sites\": 2, "
+                + "\"round_retries\": 1, \"round_timeout_s\": 30, \"initial_model\": \"%s\"}").formatted(upload(model())))
+                .post("/api/runs").then().statusCode(201).extract().path("id");
+        ArithmeticTrainer good = new ArithmeticTrainer(model(), 1.0, 1.0, 10);
+        ArithmeticTrainer flaky = new ArithmeticTrainer(model(), 1.0, 1.0, 10);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        org.synthray.agent.flower.LocalTrainer failsOnce = new org.synthray.agent.flower.LocalTrainer() {
+            @Override
+            public Weights initialWeights() {
+                return flaky.initialWeights();
+            }
+
+            @Override
+            public FitResult fit(Weights global, Map<String, org.synthray.flower.proto.Scalar> config) {
+                if (calls.incrementAndGet() == 1) {
+                    throw new IllegalStateException("GPU out of memory");
+                }
+                return flaky.fit(global, config);
+            }
+
+            @Override
+            public EvaluateResult evaluate(Weights global, Map<String, org.synthray.flower.proto.Scalar> config) {
+                return flaky.evaluate(global, config);
+            }
+        };
+        agent("site-good", id, good);
+        pool.submit(new FlowerConnection(new FlowerClient(failsOnce), FlowerConnection.Options.of("127.0.0.1", grpcPort, "site-flaky")
+                .withRun(id).withBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 100))::run);
+        given().post("/api/runs/" + id + "/start").then().statusCode(200);
+
+        JsonPath done = awaitState(id, "COMPLETED");
+        assertEquals(List.of("FAILED", "COMPLETED"), done.getList("rounds.outcome"));
+        assertEquals(List.of(1, 2), done.getList("rounds.attempt"));
+        JsonPath r1 = given().get("/api/runs/" + id + "/rounds/1").then().statusCode(200).extract().jsonPath();
+        assertTrue(r1.getList("sites.reason").stream().anyMatch(r -> r != null && r.toString().contains("GPU out of memory")),
+                r1.prettify());
+    }
+
+    @Test
+    void aLateUpdateIsDiscardedAndRecorded() throws Exception {
+        String id = given().contentType(ContentType.JSON).body(("{\"name\": \"straggler\", \"rounds\": 1, \"min_sites\": 2, "
+                + "\"round_timeout_s\": 1, \"round_retries\": 0, \"initial_model\": \"%s\"}").formatted(upload(model())))
+                .post("/api/runs").then().statusCode(201).extract().path("id");
+        agent("site-fast", id, new ArithmeticTrainer(model(), 1.0, 1.0, 10));
+        agent("site-slow", id, new ArithmeticTrainer(model(), 1.0, 100.0, 10).slow(2500));
+        given().post("/api/runs/" + id + "/start").then().statusCode(200);
+
+        // Two valid updates were required: with the straggler dropped at the timeout, the round fails.
+        JsonPath done = awaitState(id, "FAILED");
+        assertTrue(done.getString("run.failureReason").contains("only 1 valid update(s), 2 required"), done.prettify());
+        // The straggler's reply still arrives, is discarded, and is recorded as late.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        JsonPath r1;
+        do {
+            Thread.sleep(200);
+            r1 = given().get("/api/runs/" + id + "/rounds/1").then().statusCode(200).extract().jsonPath();
+        } while (!r1.getList("sites.outcome").contains("LATE") && System.nanoTime() < deadline);
+        assertTrue(r1.getList("sites.outcome").contains("LATE"), r1.prettify());
+        assertTrue(r1.prettify().contains("no reply within the round timeout"), r1.prettify());
+        assertEquals(null, r1.getString("model"), "a failed round makes no model");
+    }
+
+    private static String upload(Weights w) throws Exception {
+        return given().contentType("application/octet-stream").body(npz(w)).post("/api/models")
+                .then().statusCode(201).extract().path("sha256");
+    }
+
+    @Test
     void openApiDescribesTheRunsApi() {
         given().get("/q/openapi?format=json").then().statusCode(200).body(containsString("/api/runs/{id}/start"));
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));

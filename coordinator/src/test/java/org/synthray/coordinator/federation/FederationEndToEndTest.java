@@ -30,6 +30,7 @@ import org.synthray.tensor.Weights;
  */
 @QuarkusTest
 @io.quarkus.test.common.QuarkusTestResource(org.synthray.coordinator.testing.PostgresResource.class)
+@io.quarkus.test.common.QuarkusTestResource(org.synthray.coordinator.testing.FreePortsResource.class)
 class FederationEndToEndTest {
 
     @Inject
