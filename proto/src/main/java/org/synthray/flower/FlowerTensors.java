@@ -30,7 +30,8 @@ public final class FlowerTensors {
 
     /**
      * Decodes parameters, naming the tensors from {@code names} (in order), or {@code t0, t1, ...}
-     * when {@code names} is null.
+     * when {@code names} is null. C-ordered tensors share the message's bytes (a {@code ByteString}
+     * is immutable), so decoding copies nothing.
      *
      * @throws IllegalArgumentException with the reason: another tensor type, a count that does not
      *                                  match the names, or an invalid {@code .npy} (naming its index)
@@ -49,7 +50,7 @@ public final class FlowerTensors {
         for (int i = 0; i < n; i++) {
             String name = names != null ? names.get(i) : "t" + i;
             try {
-                tensors.add(Npy.read(parameters.getTensors(i).asReadOnlyByteBuffer(), name));
+                tensors.add(Npy.view(parameters.getTensors(i).asReadOnlyByteBuffer(), name));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("tensor " + i + " ('" + name + "'): " + e.getMessage(), e);
             }

@@ -38,6 +38,19 @@ public final class Npy {
      * @throws NpyFormatException with the reason when the bytes are not a valid, supported .npy
      */
     public static Tensor read(ByteBuffer bytes, String name) {
+        return decode(bytes, name, true);
+    }
+
+    /**
+     * Like {@link #read(ByteBuffer, String)}, but a C-ordered tensor shares {@code bytes} instead of
+     * copying it: for immutable sources (a protobuf {@code ByteString}, a read-only mapped file) whose
+     * tensors are used once, as updates are during aggregation.
+     */
+    public static Tensor view(ByteBuffer bytes, String name) {
+        return decode(bytes, name, false);
+    }
+
+    private static Tensor decode(ByteBuffer bytes, String name, boolean copy) {
         ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         if (b.remaining() < MAGIC.length + 2) {
             throw new NpyFormatException("too short for a .npy file (" + b.remaining() + " bytes)");
@@ -82,6 +95,9 @@ public final class Npy {
             throw new NpyFormatException(h.dtype.descr() + " " + Tensor.shapeString(h.shape) + " needs "
                     + expected + " data bytes, found " + b.remaining()
                     + (b.remaining() < expected ? " (truncated)" : " (trailing bytes)"));
+        }
+        if (!copy && !(h.fortranOrder && h.shape.length > 1)) {
+            return new Tensor(name, h.dtype, h.shape, b.slice());
         }
         ByteBuffer data = ByteBuffer.allocate((int) expected);
         if (h.fortranOrder && h.shape.length > 1) {

@@ -75,7 +75,7 @@ public final class FederationRunner {
          * {@code accepted} the updates that made it) or failed ({@code newGlobal} null). A listener
          * that throws fails the run: a round that cannot be recorded must not count.
          */
-        void roundFinished(RoundSummary summary, Weights newGlobal, List<ClientUpdate> accepted) throws Exception;
+        void roundFinished(RoundSummary summary, Weights newGlobal, List<UpdateRef> accepted) throws Exception;
     }
 
     private final ClientRegistry registry;
@@ -170,8 +170,9 @@ public final class FederationRunner {
             if (!c.claim(settings.runId())) {
                 continue;
             }
-            Reply reply = await(List.of(new Sent(c, c.request(Instructions.getParameters(), tag(0, "initial")))),
-                    settings.roundTimeout()).get(0);
+            List<Reply> got = new ArrayList<>();
+            collect(List.of(new Sent(c, c.request(Instructions.getParameters(), tag(0, "initial")))), settings.roundTimeout(), got::add);
+            Reply reply = got.get(0);
             if (reply.message == null) {
                 LOG.warnf("client %s gave no initial weights: %s", c.id(), reply.error);
                 continue;
@@ -192,7 +193,7 @@ public final class FederationRunner {
         return null;
     }
 
-    private record RoundOutcome(RoundSummary summary, Weights weights, List<ClientUpdate> accepted) {
+    private record RoundOutcome(RoundSummary summary, Weights weights, List<UpdateRef> accepted) {
     }
 
     private RoundOutcome round(int r, int attempt, Weights global) throws InterruptedException {
@@ -204,32 +205,35 @@ public final class FederationRunner {
         List<ClientTask> fitTasks = strategy.configureFit(r, global, ids(registry.idle(settings.runId())));
         List<Sent> fits = dispatch(fitTasks, r, Participation.Phase.FIT, bytes, parts);
         UpdateAggregator aggregator = strategy.aggregator(r, global);
-        List<ClientUpdate> accepted = new ArrayList<>();
+        List<UpdateRef> accepted = new ArrayList<>();
         List<Map.Entry<Long, Map<String, Object>>> fitMetrics = new ArrayList<>();
-        for (Reply reply : await(fits, settings.roundTimeout())) {
+        // Each reply is validated and folded in as it arrives, then dropped: the coordinator holds the
+        // aggregate and one update, not every update of the round.
+        collect(fits, settings.roundTimeout(), reply -> {
             String id = reply.sent.client.id();
             if (reply.message == null) {
                 parts.add(Participation.failed(id, Participation.Phase.FIT, reply.error));
-                continue;
+                return;
             }
             bytes[1] += reply.message.getSerializedSize();
             if (!reply.message.hasFitRes()) {
                 parts.add(Participation.rejected(id, Participation.Phase.FIT, "answered FitIns with " + reply.message.getMsgCase()));
-                continue;
+                return;
             }
             try {
                 ClientUpdate u = UpdateValidator.validate(id, reply.message.getFitRes(), global);
+                String sha = UpdateRef.digest(reply.message.getFitRes().getParameters());
                 aggregator.add(u);
-                accepted.add(u);
+                accepted.add(new UpdateRef(id, sha, u.numExamples()));
                 fitMetrics.add(Map.entry(u.numExamples(), u.metrics()));
                 Object loss = u.metrics().get("train_loss");
                 parts.add(new Participation(id, Participation.Phase.FIT, Participation.Outcome.ACCEPTED, null, u.numExamples(),
-                        loss instanceof Number n ? n.doubleValue() : null, u.metrics(), u.weights().sha256()));
+                        loss instanceof Number n ? n.doubleValue() : null, u.metrics(), sha));
             } catch (UpdateValidator.RejectedUpdateException e) {
                 LOG.warnf("run=%s round=%d update from %s rejected: %s", settings.runId(), r, id, e.getMessage());
                 parts.add(Participation.rejected(id, Participation.Phase.FIT, e.getMessage()));
             }
-        }
+        });
         if (aggregator.count() < strategy.minFitResults()) {
             return new RoundOutcome(summary(r, attempt, fitTasks.size(), aggregator.count(), parts, fitMetrics,
                     EvaluationSummary.NONE, bytes, start, null), null, accepted);
@@ -240,11 +244,11 @@ public final class FederationRunner {
         List<ClientTask> evalTasks = strategy.configureEvaluate(r, next, ids(registry.idle(settings.runId())));
         List<Sent> evals = dispatch(evalTasks, r, Participation.Phase.EVALUATE, bytes, parts);
         List<ClientEvaluation> evaluations = new ArrayList<>();
-        for (Reply reply : await(evals, settings.roundTimeout())) {
+        collect(evals, settings.roundTimeout(), reply -> {
             String id = reply.sent.client.id();
             if (reply.message == null) {
                 parts.add(Participation.failed(id, Participation.Phase.EVALUATE, reply.error));
-                continue;
+                return;
             }
             bytes[1] += reply.message.getSerializedSize();
             ClientMessage.EvaluateRes res = reply.message.getEvaluateRes();
@@ -253,13 +257,13 @@ public final class FederationRunner {
                 parts.add(Participation.rejected(id, Participation.Phase.EVALUATE, reply.message.hasEvaluateRes()
                         ? "status " + res.getStatus().getCode() + ", num_examples " + res.getNumExamples() + ", loss " + res.getLoss()
                         : "answered with " + reply.message.getMsgCase()));
-                continue;
+                return;
             }
             Map<String, Object> metrics = Scalars.values(res.getMetricsMap());
             evaluations.add(new ClientEvaluation(id, res.getLoss(), res.getNumExamples(), metrics));
             parts.add(new Participation(id, Participation.Phase.EVALUATE, Participation.Outcome.ACCEPTED, null,
                     res.getNumExamples(), (double) res.getLoss(), metrics, null));
-        }
+        });
         EvaluationSummary eval = strategy.aggregateEvaluate(r, evaluations);
         return new RoundOutcome(summary(r, attempt, fitTasks.size(), aggregator.count(), parts, fitMetrics, eval,
                 bytes, start, next), next, accepted);
@@ -309,24 +313,27 @@ public final class FederationRunner {
     }
 
     /**
-     * Collects replies as they complete, until all are in or the timeout passes; whatever is still
-     * outstanding then is abandoned (a late reply will be discarded by its proxy).
+     * Hands each reply to {@code handler} (on this thread) as it completes, until all are in or the
+     * timeout passes; whatever is still outstanding then is abandoned and handed over as timed out
+     * (a late reply will be discarded and reported by its proxy).
      */
-    private static List<Reply> await(List<Sent> sent, Duration timeout) throws InterruptedException {
+    private static void collect(List<Sent> sent, Duration timeout, java.util.function.Consumer<Reply> handler)
+            throws InterruptedException {
         BlockingQueue<Reply> done = new LinkedBlockingQueue<>();
         for (Sent s : sent) {
             s.future.whenComplete((m, e) -> done.add(new Reply(s, m, e == null ? null
                     : (e instanceof CompletionException && e.getCause() != null ? e.getCause() : e).getMessage())));
         }
-        List<Reply> replies = new ArrayList<>();
+        int handled = 0;
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            while (replies.size() < sent.size()) {
+            while (handled < sent.size()) {
                 Reply r = done.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (r == null) {
                     break;
                 }
-                replies.add(r);
+                handled++;
+                handler.accept(r);
             }
         } finally {
             for (Sent s : sent) {
@@ -340,12 +347,11 @@ public final class FederationRunner {
         Reply r;
         while ((r = done.poll()) != null) {
             if (r.message != null || !r.sent.future.isCancelled()) {
-                replies.add(r);
+                handler.accept(r);
             } else {
-                replies.add(new Reply(r.sent, null, "no reply within the round timeout of " + timeout));
+                handler.accept(new Reply(r.sent, null, "no reply within the round timeout of " + timeout));
             }
         }
-        return replies;
     }
 
     private static List<String> ids(List<ClientProxy> clients) {

@@ -53,10 +53,22 @@ public final class UpdateValidator {
         int n = Math.toIntExact(t.elementCount());
         switch (t.dtype()) {
             case FLOAT32 -> {
-                for (int i = 0; i < n; i++) {
-                    float v = b.getFloat(i * 4);
-                    if (!Float.isFinite(v)) {
-                        return "has " + v + " at element " + i;
+                // Bulk copies into a small array keep the check a tight loop the JIT can vectorise.
+                java.nio.FloatBuffer fb = b.asFloatBuffer();
+                float[] chunk = new float[Math.min(n, 16_384)];
+                for (int base = 0; base < n; base += chunk.length) {
+                    int len = Math.min(chunk.length, n - base);
+                    fb.get(base, chunk, 0, len);
+                    float acc = 0;
+                    for (int i = 0; i < len; i++) {
+                        acc += chunk[i] * 0f; // NaN or infinity makes the product NaN
+                    }
+                    if (acc != 0f) {
+                        for (int i = 0; i < len; i++) {
+                            if (!Float.isFinite(chunk[i])) {
+                                return "has " + chunk[i] + " at element " + (base + i);
+                            }
+                        }
                     }
                 }
             }

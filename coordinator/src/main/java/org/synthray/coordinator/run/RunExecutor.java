@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
-import org.synthray.coordinator.federation.ClientUpdate;
+import org.synthray.coordinator.federation.UpdateRef;
 import org.synthray.coordinator.federation.FederationRunner;
 import org.synthray.coordinator.federation.RoundSummary;
 import org.synthray.coordinator.federation.RunResult;
@@ -108,7 +108,7 @@ public class RunExecutor {
             }
 
             @Override
-            public void roundFinished(RoundSummary summary, Weights newGlobal, List<ClientUpdate> accepted) throws Exception {
+            public void roundFinished(RoundSummary summary, Weights newGlobal, List<UpdateRef> accepted) throws Exception {
                 recorder.roundFinished(summary, newGlobal, accepted);
             }
         });

@@ -10,7 +10,7 @@ import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.synthray.coordinator.federation.ClientUpdate;
+import org.synthray.coordinator.federation.UpdateRef;
 import org.synthray.coordinator.federation.Participation;
 import org.synthray.coordinator.federation.RoundSummary;
 import org.synthray.coordinator.federation.RunResult;
@@ -52,14 +52,14 @@ public class RunRecorder {
         run.globalModelSha256 = stored.sha256();
     }
 
-    public void roundFinished(RoundSummary s, Weights newGlobal, List<ClientUpdate> accepted) throws IOException {
+    public void roundFinished(RoundSummary s, Weights newGlobal, List<UpdateRef> accepted) throws IOException {
         ModelStore.Stored stored = newGlobal != null ? models.put(newGlobal) : null;
         recordRound(s, stored, newGlobal, accepted);
         metrics.round(s);
     }
 
     @Transactional
-    void recordRound(RoundSummary s, ModelStore.Stored stored, Weights newGlobal, List<ClientUpdate> accepted) {
+    void recordRound(RoundSummary s, ModelStore.Stored stored, Weights newGlobal, List<UpdateRef> accepted) {
         OffsetDateTime now = OffsetDateTime.now();
         RunRecord run = RunRecord.findById(s.runId());
         RoundRecord r = new RoundRecord();
@@ -91,8 +91,8 @@ public class RunRecorder {
         if (stored != null) {
             ModelVersionRecord v = version(stored, newGlobal, ModelVersionRecord.Kind.AGGREGATE, s.runId(), s.round(),
                     run.globalModelSha256);
-            for (ClientUpdate u : accepted) {
-                v.updates.add(new ModelUpdateRecord(u.clientId(), u.weights().sha256(), u.numExamples()));
+            for (UpdateRef u : accepted) {
+                v.updates.add(new ModelUpdateRecord(u.siteId(), u.sha256(), u.numExamples()));
             }
             v.persist();
             run.lastCompletedRound = s.round();
