@@ -172,10 +172,13 @@ public final class FederationRunner {
             }
         }
         if (aggregator.count() < strategy.minFitResults()) {
+            aggregator.close();
             return new RoundOutcome(summary(r, fitTasks.size(), aggregator.count(), rejected, failed, fitMetrics,
-                    EvaluationSummary.NONE, bytes, start, global), null);
+                    Map.of(), EvaluationSummary.NONE, bytes, start, global), null);
         }
         Weights next = aggregator.result();
+        Map<String, Double> serverMetrics = aggregator.metrics();
+        aggregator.close();
 
         // Evaluate the new global model.
         List<ClientTask> evalTasks = strategy.configureEvaluate(r, next, ids(registry.idle()));
@@ -199,15 +202,19 @@ public final class FederationRunner {
             evaluations.add(new ClientEvaluation(id, res.getLoss(), res.getNumExamples(), Scalars.values(res.getMetricsMap())));
         }
         EvaluationSummary eval = strategy.aggregateEvaluate(r, evaluations);
-        return new RoundOutcome(summary(r, fitTasks.size(), aggregator.count(), rejected, failed, fitMetrics, eval,
-                bytes, start, next), next);
+        return new RoundOutcome(summary(r, fitTasks.size(), aggregator.count(), rejected, failed, fitMetrics,
+                serverMetrics, eval, bytes, start, next), next);
     }
 
     private RoundSummary summary(int r, int asked, int answered, List<String> rejected, List<String> failed,
-                                 List<Map.Entry<Long, Map<String, Object>>> fitMetrics, EvaluationSummary eval,
+                                 List<Map.Entry<Long, Map<String, Object>>> fitMetrics,
+                                 Map<String, Double> serverMetrics, EvaluationSummary eval,
                                  long[] bytes, long start, Weights model) {
+        // The strategy's own numbers for the round (e.g. dp_epsilon) join the sites' averaged metrics.
+        Map<String, Double> metrics = new LinkedHashMap<>(WeightedMetrics.average(fitMetrics));
+        metrics.putAll(serverMetrics);
         return new RoundSummary(r, settings.rounds(), asked, answered, List.copyOf(rejected), List.copyOf(failed),
-                WeightedMetrics.average(fitMetrics), eval, bytes[0], bytes[1],
+                metrics, eval, bytes[0], bytes[1],
                 Duration.ofNanos(System.nanoTime() - start), model.sha256());
     }
 

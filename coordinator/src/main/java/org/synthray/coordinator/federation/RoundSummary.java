@@ -26,6 +26,10 @@ public record RoundSummary(int round, int rounds, int asked, int answered, List<
         if (evaluation.numExamples() > 0) {
             sb.append(String.format(Locale.ROOT, " eval_loss=%.5f", evaluation.loss()));
         }
+        Double epsilon = fitMetrics.get("dp_epsilon");
+        if (epsilon != null) {
+            sb.append(String.format(Locale.ROOT, " epsilon=%.3f", epsilon));
+        }
         sb.append(" bytes_out=").append(bytesOut).append(" bytes_in=").append(bytesIn)
                 .append(" duration_ms=").append(duration.toMillis())
                 .append(" model=").append(modelSha256, 0, 12);

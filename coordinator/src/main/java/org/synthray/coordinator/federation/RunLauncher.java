@@ -15,6 +15,7 @@ import org.synthray.flower.Scalars;
 import org.synthray.flower.proto.Scalar;
 import org.synthray.tensor.Npz;
 import org.synthray.tensor.Weights;
+import org.synthray.coordinator.federation.strategy.FedAvg;
 
 /** Starts the configured federated run when the coordinator starts, on its own thread. */
 @ApplicationScoped
