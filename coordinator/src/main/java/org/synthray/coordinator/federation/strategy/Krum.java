@@ -2,9 +2,9 @@ package org.synthray.coordinator.federation.strategy;
 
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.IntStream;
 import org.jboss.logging.Logger;
-import org.synthray.tensor.Tensor;
 import org.synthray.tensor.Weights;
 
 /**
@@ -46,37 +46,40 @@ public class Krum extends SpillingStrategy {
     /** Squared distances between every pair of updates, over all parameters. */
     static double[][] distances(SpilledUpdates updates) {
         int n = updates.size();
-        double[][] d = new double[n][n];
-        double[][] rows = updates.rows(n);
-        int chunk = rows[0].length;
-        Weights template = updates.template();
-        for (int i = 0; i < template.size(); i++) {
-            Tensor t = template.get(i);
-            int elements = TensorValues.elements(t);
-            for (int from = 0; from < elements; from += chunk) {
-                int len = Math.min(chunk, elements - from);
-                for (int k = 0; k < n; k++) {
-                    updates.read(k, i, from, len, rows[k]);
-                }
-                for (int a = 0; a < n; a++) {
-                    double[] ra = rows[a];
-                    for (int b = a + 1; b < n; b++) {
-                        double[] rb = rows[b];
-                        double s0 = 0;
-                        double s1 = 0;
-                        int j = 0;
-                        for (; j + 1 < len; j += 2) {
-                            double x = ra[j] - rb[j];
-                            double y = ra[j + 1] - rb[j + 1];
-                            s0 += x * x;
-                            s1 += y * y;
-                        }
-                        if (j < len) {
-                            double x = ra[j] - rb[j];
-                            s0 += x * x;
-                        }
-                        d[a][b] += s0 + s1;
+        record Worker(RowsWorker rows, double[][] d) {
+        }
+        List<Worker> workers = forEachChunk(updates.template(), updates.chunkElements(n),
+                () -> new Worker(new RowsWorker(updates, n), new double[n][n]), (w, i, from, len) -> {
+                    double[][] rows = w.rows().rows;
+                    for (int k = 0; k < n; k++) {
+                        w.rows().reader.read(k, i, from, len, rows[k]);
                     }
+                    for (int a = 0; a < n; a++) {
+                        double[] ra = rows[a];
+                        for (int b = a + 1; b < n; b++) {
+                            double[] rb = rows[b];
+                            double s0 = 0;
+                            double s1 = 0;
+                            int j = 0;
+                            for (; j + 1 < len; j += 2) {
+                                double x = ra[j] - rb[j];
+                                double y = ra[j + 1] - rb[j + 1];
+                                s0 += x * x;
+                                s1 += y * y;
+                            }
+                            if (j < len) {
+                                double x = ra[j] - rb[j];
+                                s0 += x * x;
+                            }
+                            w.d()[a][b] += s0 + s1;
+                        }
+                    }
+                });
+        double[][] d = new double[n][n];
+        for (Worker w : workers) {
+            for (int a = 0; a < n; a++) {
+                for (int b = a + 1; b < n; b++) {
+                    d[a][b] += w.d()[a][b];
                 }
             }
         }

@@ -20,7 +20,8 @@ import org.synthray.tensor.Weights;
  * median, trimmed mean, Krum). Each update is written, as it arrives, to its own file in a temporary
  * directory of the spill root: the tensors' little-endian bytes one after the other, in model order.
  * Statistics then read the same range of elements from every file, one chunk at a time, so the heap
- * holds the result model plus {@code updates × chunk} numbers, whatever the model size.
+ * holds the result model plus {@code updates × chunk} numbers per worker thread, whatever the model
+ * size.
  *
  * <p>Files are removed, with their directory, by {@link #close()}; a cleaner does the same if an
  * instance is dropped without being closed. Disk use is one model per update for the length of the
@@ -42,7 +43,6 @@ final class SpilledUpdates implements AutoCloseable {
     private final Cleaner.Cleanable cleanable;
     private final List<String> clientIds = new ArrayList<>();
     private final List<Long> examples = new ArrayList<>();
-    private ByteBuffer[] readBuffers;
 
     /** What the cleaner needs, without a reference back to the instance. */
     private static final class SpillFiles implements Runnable {
@@ -146,9 +146,9 @@ final class SpilledUpdates implements AutoCloseable {
         return List.copyOf(files.paths);
     }
 
-    /** Elements per chunk so that {@code rows × chunk} doubles stay within the budget. */
+    /** Elements per chunk so that {@code rows × chunk} doubles of every worker stay within the budget. */
     int chunkElements(int rows) {
-        long perRow = CHUNK_BUDGET_BYTES / 8 / Math.max(1, rows);
+        long perRow = CHUNK_BUDGET_BYTES / 8 / Math.max(1, rows) / SpillingStrategy.WORKERS;
         return (int) Math.max(1024, Math.min(1 << 16, perRow));
     }
 
@@ -157,40 +157,48 @@ final class SpilledUpdates implements AutoCloseable {
         return new double[rows][chunkElements(rows)];
     }
 
-    /** Elements {@code [from, from + len)} of tensor {@code i} of update {@code k}, as doubles, into {@code out}. */
-    void read(int k, int i, int from, int len, double[] out) {
-        Tensor t = template.get(i);
-        int item = t.dtype().itemSize();
-        if (readBuffers == null) {
-            readBuffers = new ByteBuffer[size()];
-        }
-        ByteBuffer buf = readBuffers[k];
-        int bytes = len * item;
-        if (buf == null || buf.capacity() < bytes) {
-            buf = ByteBuffer.allocateDirect(Math.max(bytes, 8 * 1024)).order(ByteOrder.LITTLE_ENDIAN);
-            readBuffers[k] = buf;
-        }
-        buf.clear().limit(bytes);
-        long pos = offsets[i] + (long) from * item;
-        try {
-            FileChannel ch = files.channels.get(k);
-            while (buf.hasRemaining()) {
-                int n = ch.read(buf, pos + buf.position());
-                if (n < 0) {
-                    throw new IOException("spill file " + files.paths.get(k) + " ended early");
-                }
+    /**
+     * A reader with its own buffers: readers may be used on different threads at once (positional
+     * reads on a shared channel are safe), one reader by one thread only.
+     */
+    Reader reader() {
+        return new Reader();
+    }
+
+    final class Reader {
+        private final ByteBuffer[] buffers = new ByteBuffer[size()];
+
+        /** Elements {@code [from, from + len)} of tensor {@code i} of update {@code k}, as doubles, into {@code out}. */
+        void read(int k, int i, int from, int len, double[] out) {
+            Tensor t = template.get(i);
+            int item = t.dtype().itemSize();
+            ByteBuffer buf = buffers[k];
+            int bytes = len * item;
+            if (buf == null || buf.capacity() < bytes) {
+                buf = ByteBuffer.allocateDirect(Math.max(bytes, 8 * 1024)).order(ByteOrder.LITTLE_ENDIAN);
+                buffers[k] = buf;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not read back a spilled update: " + e.getMessage(), e);
+            buf.clear().limit(bytes);
+            long pos = offsets[i] + (long) from * item;
+            try {
+                FileChannel ch = files.channels.get(k);
+                while (buf.hasRemaining()) {
+                    int n = ch.read(buf, pos + buf.position());
+                    if (n < 0) {
+                        throw new IOException("spill file " + files.paths.get(k) + " ended early");
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not read back a spilled update: " + e.getMessage(), e);
+            }
+            buf.flip();
+            TensorValues.read(buf.slice().order(ByteOrder.LITTLE_ENDIAN), t.dtype(), 0, out, len);
         }
-        buf.flip();
-        TensorValues.read(buf.slice().order(ByteOrder.LITTLE_ENDIAN), t.dtype(), 0, out, len);
     }
 
     /** Deletes the spill files and their directory. */
     @Override
     public void close() {
-        readBuffers = null;
         cleanable.clean();
     }
 }
