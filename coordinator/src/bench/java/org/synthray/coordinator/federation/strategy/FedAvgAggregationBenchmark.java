@@ -30,9 +30,9 @@ import org.synthray.tensor.Weights;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 2)
+@Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g", "-XX:MaxDirectMemorySize=3g", "-XX:+AlwaysPreTouch"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g", "-XX:MaxDirectMemorySize=3g", "-XX:+AlwaysPreTouch"})
 @State(Scope.Benchmark)
 public class FedAvgAggregationBenchmark {
     @Param("500")
@@ -42,7 +42,7 @@ public class FedAvgAggregationBenchmark {
     /** Sites per round (fixed: the scores are per update through {@code @OperationsPerInvocation}). */
     static final int SITES = 10;
     /** Where the updates live: {@code direct} (off-heap) or {@code heap} (read-only heap buffers, as decoded from gRPC). */
-    @Param({"direct"})
+    @Param({"heap", "direct"})
     String source;
 
     private List<ClientUpdate> updates;
