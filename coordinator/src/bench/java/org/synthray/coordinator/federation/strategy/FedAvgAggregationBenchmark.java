@@ -49,7 +49,9 @@ public class FedAvgAggregationBenchmark {
     private Weights template;
     private byte[][] copyTarget;
     private float[][] standing;
+    private ByteBuffer[] standingBuffers;
     private final float[] chunk = new float[TensorValues.CHUNK];
+    private final float[] accChunk = new float[TensorValues.CHUNK];
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -58,9 +60,11 @@ public class FedAvgAggregationBenchmark {
         template = updates.get(0).weights();
         copyTarget = new byte[template.size()][];
         standing = new float[template.size()][];
+        standingBuffers = new ByteBuffer[template.size()];
         for (int i = 0; i < template.size(); i++) {
             copyTarget[i] = new byte[template.get(i).byteSize()];
             standing[i] = new float[(int) template.get(i).elementCount()];
+            standingBuffers[i] = TensorValues.allocate(template.get(i));
         }
     }
 
@@ -91,17 +95,36 @@ public class FedAvgAggregationBenchmark {
         return copyTarget;
     }
 
-    /** Production kernel: chunked bulk copy into a float[], then acc[j] += c·x[j]. */
+    /** Production kernel: update and accumulator chunks copied into float[]s, Math.fma, chunk copied back. */
+    @Benchmark
+    public ByteBuffer[] kernelInPlaceFma() {
+        Weights w = updates.get(0).weights();
+        for (int i = 0; i < standingBuffers.length; i++) {
+            WeightedSum.addFloat32(standingBuffers[i].asFloatBuffer(), w.get(i).data().asFloatBuffer(), 0.5f, chunk,
+                    accChunk);
+        }
+        return standingBuffers;
+    }
+
+    /** float[] accumulator: update chunk copied into a float[], then acc[j] += c·x[j]. */
     @Benchmark
     public float[][] kernelChunkedAxpy() {
         Weights w = updates.get(0).weights();
         for (int i = 0; i < standing.length; i++) {
-            WeightedSum.addFloat32(standing[i], w.get(i).data().asFloatBuffer(), 0.5f, chunk);
+            float[] acc = standing[i];
+            FloatBuffer src = w.get(i).data().asFloatBuffer();
+            for (int off = 0; off < acc.length; off += chunk.length) {
+                int len = Math.min(chunk.length, acc.length - off);
+                src.get(off, chunk, 0, len);
+                for (int j = 0; j < len; j++) {
+                    acc[off + j] += 0.5f * chunk[j];
+                }
+            }
         }
         return standing;
     }
 
-    /** Same copy, with Math.fma in the loop. */
+    /** float[] accumulator, Math.fma in the loop. */
     @Benchmark
     public float[][] kernelChunkedFma() {
         Weights w = updates.get(0).weights();

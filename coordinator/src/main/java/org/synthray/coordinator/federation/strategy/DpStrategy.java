@@ -303,7 +303,7 @@ public class DpStrategy implements StatefulStrategy {
                     int len = Math.min(TensorValues.CHUNK, n - off);
                     TensorValues.read(data, gt.dtype(), off, g, len);
                     for (int j = 0; j < len; j++) {
-                        double s = acc instanceof float[] f ? f[off + j] : ((double[]) acc)[off + j];
+                        double s = WeightedSum.valueAt(acc, off + j);
                         double clippedSum = s - scaleSum * g[j];
                         double z = stddevOfSum == 0 ? 0 : stddevOfSum * noise.next();
                         next[j] = g[j] + (clippedSum + z) / m;

@@ -131,7 +131,7 @@ public abstract class FedOpt extends BaseStrategy implements StatefulStrategy {
                 for (int off = 0; off < n; off += TensorValues.CHUNK) {
                     int len = Math.min(TensorValues.CHUNK, n - off);
                     for (int j = 0; j < len; j++) {
-                        double mean = (acc instanceof float[] f ? f[off + j] : ((double[]) acc)[off + j]) / total;
+                        double mean = WeightedSum.valueAt(acc, off + j) / total;
                         next[j] = mean;
                     }
                     if (optimise) {

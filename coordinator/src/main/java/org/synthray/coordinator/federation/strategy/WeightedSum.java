@@ -13,21 +13,25 @@ import org.synthray.tensor.Weights;
  * The streaming core of every averaging strategy: {@code Σ cₖ·xₖ} per tensor, folded in as updates
  * arrive, so memory is one accumulator the size of the model whatever the number of sites.
  *
- * <p>Accumulators: {@code float[]} for float32 and float16 tensors (so the accumulator of a float32
- * model is exactly the model's size), {@code double[]} for float64, integer and boolean tensors. The
- * float32 path copies a chunk of the update's bytes into a reusable {@code float[]} (a bulk copy the
- * JDK does with one memory move) and adds it with a plain multiply-add loop that C2 compiles to
- * vector instructions; reading the buffer element by element, or {@code Math.fma}, is slower (see
- * {@code docs/benchmarks.md}). Summing in float32 rounds each addition to 24 bits: with 50 sites the
+ * <p>Float32 tensors are accumulated in float32, in a little-endian heap buffer that becomes the
+ * result tensor itself: {@link #mean()} scales it in place, so a float32 model's round needs one
+ * model of heap, not two. Each add copies a chunk of the update and of the accumulator into
+ * reusable {@code float[]}s (bulk copies, one memory move each), applies {@code Math.fma} in a loop
+ * that C2 compiles to vector FMA instructions, and copies the chunk back; the chunks stay in the L1
+ * cache, so memory sees one read of the update and one read and write of the accumulator. The
+ * alternatives measured (multiply then add, element-wise buffer reads) are slower; see
+ * {@code docs/benchmarks.md}. Summing in float32 rounds each addition to 24 bits: with 50 sites the
  * relative error of a mean stays below about 50 · 2⁻²⁴ ≈ 3·10⁻⁶.
  *
- * <p>{@link #mean()} hands each tensor's accumulator back as the result tensor is written and drops
- * it, so the peak is the accumulator plus one result tensor, not two models.
+ * <p>Float16 tensors use a {@code float[]} accumulator; float64, integer and boolean tensors a
+ * {@code double[]} (integer results are rounded to nearest when the mean is written).
  */
 final class WeightedSum {
     private final Weights template;
-    private final Object[] sums; // float[] or double[] per tensor; null once handed out
+    /** Per tensor: a float32 accumulator ({@link ByteBuffer}), {@code float[]} or {@code double[]}; null once handed out. */
+    private final Object[] sums;
     private final float[] floatChunk = new float[TensorValues.CHUNK];
+    private final float[] accChunk = new float[TensorValues.CHUNK];
     private final double[] doubleChunk = new double[TensorValues.CHUNK];
     private double totalWeight;
     private int count;
@@ -38,12 +42,9 @@ final class WeightedSum {
         for (int i = 0; i < sums.length; i++) {
             Tensor t = template.get(i);
             int n = TensorValues.elements(t);
-            sums[i] = usesFloat(t.dtype()) ? new float[n] : new double[n];
+            sums[i] = t.dtype() == DType.FLOAT32 ? TensorValues.allocate(t)
+                    : t.dtype() == DType.FLOAT16 ? new float[n] : new double[n];
         }
-    }
-
-    static boolean usesFloat(DType dtype) {
-        return dtype == DType.FLOAT32 || dtype == DType.FLOAT16;
     }
 
     Weights template() {
@@ -66,15 +67,15 @@ final class WeightedSum {
             throw new IllegalStateException("the sum was already handed out");
         }
         ByteBuffer data = t.data();
-        if (s instanceof float[] acc) {
-            if (t.dtype() == DType.FLOAT32) {
-                addFloat32(acc, data.asFloatBuffer(), (float) coefficient, floatChunk);
-            } else {
-                float c = (float) coefficient;
-                for (int off = 0; off < acc.length; off += TensorValues.CHUNK) {
-                    int len = Math.min(TensorValues.CHUNK, acc.length - off);
-                    TensorValues.read(data, t.dtype(), off, floatChunk, len);
-                    axpy(acc, off, floatChunk, len, c);
+        if (s instanceof ByteBuffer acc) {
+            addFloat32(acc.asFloatBuffer(), data.asFloatBuffer(), (float) coefficient, floatChunk, accChunk);
+        } else if (s instanceof float[] acc) {
+            float c = (float) coefficient;
+            for (int off = 0; off < acc.length; off += TensorValues.CHUNK) {
+                int len = Math.min(TensorValues.CHUNK, acc.length - off);
+                TensorValues.read(data, t.dtype(), off, floatChunk, len);
+                for (int j = 0; j < len; j++) {
+                    acc[off + j] = Math.fma(c, floatChunk[j], acc[off + j]);
                 }
             }
         } else {
@@ -93,20 +94,25 @@ final class WeightedSum {
         }
     }
 
-    /** {@code acc += c · src}, chunk by chunk through {@code chunk}. */
-    static void addFloat32(float[] acc, FloatBuffer src, float c, float[] chunk) {
-        int n = acc.length;
-        int step = chunk.length;
+    /**
+     * {@code acc += c · src} over float32 buffers of equal length, chunk by chunk: both chunks are
+     * copied into {@code float[]}s, fused-multiply-added, and the accumulator chunk copied back.
+     */
+    static void addFloat32(FloatBuffer acc, FloatBuffer src, float c, float[] x, float[] a) {
+        int n = acc.limit();
+        int step = Math.min(x.length, a.length);
         for (int off = 0; off < n; off += step) {
             int len = Math.min(step, n - off);
-            src.get(off, chunk, 0, len);
-            axpy(acc, off, chunk, len, c);
+            src.get(off, x, 0, len);
+            acc.get(off, a, 0, len);
+            fma(a, x, len, c);
+            acc.put(off, a, 0, len);
         }
     }
 
-    private static void axpy(float[] acc, int off, float[] x, int len, float c) {
+    private static void fma(float[] a, float[] x, int len, float c) {
         for (int j = 0; j < len; j++) {
-            acc[off + j] += c * x[j];
+            a[j] = Math.fma(c, x[j], a[j]);
         }
     }
 
@@ -134,7 +140,10 @@ final class WeightedSum {
         return totalWeight;
     }
 
-    /** Tensor {@code i}'s accumulator ({@code float[]} or {@code double[]}), handed over once. */
+    /**
+     * Tensor {@code i}'s accumulator, handed over once: a little-endian float32 {@link ByteBuffer},
+     * a {@code float[]} or a {@code double[]}; read it with {@link #valueAt}.
+     */
     Object take(int i) {
         Object s = sums[i];
         if (s == null) {
@@ -142,6 +151,17 @@ final class WeightedSum {
         }
         sums[i] = null;
         return s;
+    }
+
+    /** Element {@code index} of an accumulator that {@link #take} handed out. */
+    static double valueAt(Object acc, int index) {
+        if (acc instanceof ByteBuffer b) {
+            return b.getFloat(index << 2);
+        }
+        if (acc instanceof float[] f) {
+            return f[index];
+        }
+        return ((double[]) acc)[index];
     }
 
     /**
@@ -160,8 +180,23 @@ final class WeightedSum {
         List<Tensor> out = new ArrayList<>(sums.length);
         for (int i = 0; i < sums.length; i++) {
             Tensor t = template.get(i);
-            ByteBuffer buf = TensorValues.allocate(t);
             Object s = take(i);
+            if (s instanceof ByteBuffer acc) {
+                // Scaled in place: the accumulator becomes the result tensor.
+                FloatBuffer f = acc.asFloatBuffer();
+                float factorF = (float) factor;
+                for (int off = 0; off < f.limit(); off += TensorValues.CHUNK) {
+                    int len = Math.min(TensorValues.CHUNK, f.limit() - off);
+                    f.get(off, floatChunk, 0, len);
+                    for (int j = 0; j < len; j++) {
+                        floatChunk[j] *= factorF;
+                    }
+                    f.put(off, floatChunk, 0, len);
+                }
+                out.add(new Tensor(t.name(), t.dtype(), t.shape(), acc));
+                continue;
+            }
+            ByteBuffer buf = TensorValues.allocate(t);
             if (s instanceof float[] acc) {
                 float f = (float) factor;
                 for (int off = 0; off < acc.length; off += TensorValues.CHUNK) {
