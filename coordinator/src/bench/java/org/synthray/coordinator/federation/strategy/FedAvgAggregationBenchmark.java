@@ -51,7 +51,6 @@ public class FedAvgAggregationBenchmark {
     private float[][] standing;
     private ByteBuffer[] standingBuffers;
     private final float[] chunk = new float[TensorValues.CHUNK];
-    private final float[] accChunk = new float[TensorValues.CHUNK];
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -95,13 +94,12 @@ public class FedAvgAggregationBenchmark {
         return copyTarget;
     }
 
-    /** Production kernel: update and accumulator chunks copied into float[]s, Math.fma, chunk copied back. */
+    /** Production kernel: getFloat/putFloat with Math.fma straight on the accumulator's buffer. */
     @Benchmark
     public ByteBuffer[] kernelInPlaceFma() {
         Weights w = updates.get(0).weights();
         for (int i = 0; i < standingBuffers.length; i++) {
-            WeightedSum.addFloat32(standingBuffers[i].asFloatBuffer(), w.get(i).data().asFloatBuffer(), 0.5f, chunk,
-                    accChunk);
+            WeightedSum.addFloat32(standingBuffers[i], w.get(i).data(), 0.5f);
         }
         return standingBuffers;
     }
