@@ -205,6 +205,16 @@ public final class FederationRunner {
         List<ClientTask> fitTasks = strategy.configureFit(r, global, ids(registry.idle(settings.runId())));
         List<Sent> fits = dispatch(fitTasks, r, Participation.Phase.FIT, bytes, parts);
         UpdateAggregator aggregator = strategy.aggregator(r, global);
+        try {
+            return fitAndEvaluate(r, attempt, global, start, bytes, parts, fitTasks, fits, aggregator);
+        } finally {
+            aggregator.close(); // idempotent; removes a robust strategy's spill files whatever happened
+        }
+    }
+
+    private RoundOutcome fitAndEvaluate(int r, int attempt, Weights global, long start, long[] bytes,
+                                        List<Participation> parts, List<ClientTask> fitTasks, List<Sent> fits,
+                                        UpdateAggregator aggregator) throws InterruptedException {
         List<UpdateRef> accepted = new ArrayList<>();
         List<Map.Entry<Long, Map<String, Object>>> fitMetrics = new ArrayList<>();
         // Each reply is validated and folded in as it arrives, then dropped: the coordinator holds the
@@ -235,10 +245,13 @@ public final class FederationRunner {
             }
         });
         if (aggregator.count() < strategy.minFitResults()) {
+            aggregator.close();
             return new RoundOutcome(summary(r, attempt, fitTasks.size(), aggregator.count(), parts, fitMetrics,
-                    EvaluationSummary.NONE, bytes, start, null), null, accepted);
+                    Map.of(), EvaluationSummary.NONE, bytes, start, null), null, accepted);
         }
         Weights next = aggregator.result();
+        Map<String, Double> serverMetrics = aggregator.metrics();
+        aggregator.close();
 
         // Evaluate the new global model.
         List<ClientTask> evalTasks = strategy.configureEvaluate(r, next, ids(registry.idle(settings.runId())));
@@ -265,15 +278,19 @@ public final class FederationRunner {
                     res.getNumExamples(), (double) res.getLoss(), metrics, null));
         });
         EvaluationSummary eval = strategy.aggregateEvaluate(r, evaluations);
-        return new RoundOutcome(summary(r, attempt, fitTasks.size(), aggregator.count(), parts, fitMetrics, eval,
-                bytes, start, next), next, accepted);
+        return new RoundOutcome(summary(r, attempt, fitTasks.size(), aggregator.count(), parts, fitMetrics,
+                serverMetrics, eval, bytes, start, next), next, accepted);
     }
 
     private RoundSummary summary(int r, int attempt, int asked, int answered, List<Participation> parts,
-                                 List<Map.Entry<Long, Map<String, Object>>> fitMetrics, EvaluationSummary eval,
+                                 List<Map.Entry<Long, Map<String, Object>>> fitMetrics,
+                                 Map<String, Double> serverMetrics, EvaluationSummary eval,
                                  long[] bytes, long start, Weights model) {
+        // The strategy's own numbers for the round (e.g. dp_epsilon) join the sites' averaged metrics.
+        Map<String, Double> metrics = new LinkedHashMap<>(WeightedMetrics.average(fitMetrics));
+        metrics.putAll(serverMetrics);
         return new RoundSummary(settings.runId(), r, settings.rounds(), attempt, asked, answered, List.copyOf(parts),
-                WeightedMetrics.average(fitMetrics), eval, bytes[0], bytes[1],
+                metrics, eval, bytes[0], bytes[1],
                 Duration.ofNanos(System.nanoTime() - start), model != null ? model.sha256() : null);
     }
 

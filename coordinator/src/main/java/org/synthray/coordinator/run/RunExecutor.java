@@ -15,6 +15,7 @@ import org.synthray.coordinator.federation.UpdateRef;
 import org.synthray.coordinator.federation.FederationRunner;
 import org.synthray.coordinator.federation.RoundSummary;
 import org.synthray.coordinator.federation.RunResult;
+import org.synthray.coordinator.federation.StatefulStrategy;
 import org.synthray.coordinator.federation.Strategy;
 import org.synthray.coordinator.flower.ClientProxy;
 import org.synthray.coordinator.flower.ClientRegistry;
@@ -41,6 +42,9 @@ public class RunExecutor {
 
     @Inject
     RunService runs;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "synthray.spill.dir", defaultValue = "synthray-data/spill")
+    java.nio.file.Path spillDir;
 
     private final Map<String, FederationRunner> active = new ConcurrentHashMap<>();
     private final java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -88,12 +92,16 @@ public class RunExecutor {
     public void launch(String runId) {
         RunRecord run = runs.get(runId);
         RunSpec spec = RunSpec.parse(run.spec);
-        Strategy strategy = StrategyFactory.create(spec);
+        Strategy strategy = StrategyFactory.create(spec, spillDir);
         Weights start;
         try {
             String sha = run.globalModelSha256 != null ? run.globalModelSha256 : spec.initialModel();
             start = sha != null ? models.get(sha) : null;
-        } catch (IOException e) {
+            if (strategy instanceof StatefulStrategy stateful && run.strategyStateSha256 != null) {
+                // Server optimiser moments, privacy accounting: exactly as after the last recorded round.
+                stateful.restore(models.get(run.strategyStateSha256));
+            }
+        } catch (IOException | IllegalArgumentException e) {
             recorder.finished(runId, new RunResult(RunResult.Status.FAILED, "cannot load the run's model: " + e.getMessage(),
                     List.of(), null));
             return;
@@ -109,7 +117,8 @@ public class RunExecutor {
 
             @Override
             public void roundFinished(RoundSummary summary, Weights newGlobal, List<UpdateRef> accepted) throws Exception {
-                recorder.roundFinished(summary, newGlobal, accepted);
+                Weights state = newGlobal != null && strategy instanceof StatefulStrategy s ? s.state() : null;
+                recorder.roundFinished(summary, newGlobal, accepted, state);
             }
         });
         if (active.putIfAbsent(runId, runner) != null) {

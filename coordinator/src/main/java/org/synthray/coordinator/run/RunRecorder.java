@@ -52,14 +52,20 @@ public class RunRecorder {
         run.globalModelSha256 = stored.sha256();
     }
 
-    public void roundFinished(RoundSummary s, Weights newGlobal, List<UpdateRef> accepted) throws IOException {
+    /**
+     * @param strategyState the strategy's state after this round (server optimiser moments, privacy
+     *                      accounting), or null; stored with the round so a resumed run continues it
+     */
+    public void roundFinished(RoundSummary s, Weights newGlobal, List<UpdateRef> accepted, Weights strategyState)
+            throws IOException {
         ModelStore.Stored stored = newGlobal != null ? models.put(newGlobal) : null;
-        recordRound(s, stored, newGlobal, accepted);
+        String stateSha = strategyState != null && strategyState.size() > 0 ? models.put(strategyState).sha256() : null;
+        recordRound(s, stored, newGlobal, accepted, stateSha);
         metrics.round(s);
     }
 
     @Transactional
-    void recordRound(RoundSummary s, ModelStore.Stored stored, Weights newGlobal, List<UpdateRef> accepted) {
+    void recordRound(RoundSummary s, ModelStore.Stored stored, Weights newGlobal, List<UpdateRef> accepted, String stateSha) {
         OffsetDateTime now = OffsetDateTime.now();
         RunRecord run = RunRecord.findById(s.runId());
         RoundRecord r = new RoundRecord();
@@ -97,6 +103,7 @@ public class RunRecorder {
             v.persist();
             run.lastCompletedRound = s.round();
             run.globalModelSha256 = stored.sha256();
+            run.strategyStateSha256 = stateSha;
         }
     }
 

@@ -23,7 +23,8 @@ public class RunService {
     @Transactional
     public RunRecord create(String specJson) {
         RunSpec spec = RunSpec.parse(specJson);
-        StrategyFactory.create(spec); // refuses unknown strategies and parameters now, not when the run starts
+        // Refuses unknown strategies and parameters now, not when the run starts.
+        StrategyFactory.create(spec, java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
         if (spec.initialModel() != null && !models.exists(spec.initialModel())) {
             throw new IllegalArgumentException("initial_model " + spec.initialModel() + " is not stored; upload it first (POST /api/models)");
         }

@@ -82,7 +82,7 @@ class RunLifecycleTest {
         given().contentType(ContentType.JSON).body("{\"strategy\": {\"name\": \"fedmagic\"}}").post("/api/runs")
                 .then().statusCode(400).body("error", containsString("unknown strategy 'fedmagic'"));
         given().contentType(ContentType.JSON).body("{\"strategy\": {\"name\": \"fedprox\", \"params\": {\"mu\": 1}}}").post("/api/runs")
-                .then().statusCode(400).body("error", containsString("unknown strategy parameter 'mu'"));
+                .then().statusCode(400).body("error", containsString("unknown parameter 'strategy.params.mu' for fedprox (known: proximal_mu)"));
         given().contentType(ContentType.JSON).body("{\"initial_model\": \"" + "ab".repeat(32) + "\"}").post("/api/runs")
                 .then().statusCode(400).body("error", containsString("is not stored; upload it first"));
         given().contentType(ContentType.JSON).body("{\"rounds\": 3,").post("/api/runs")

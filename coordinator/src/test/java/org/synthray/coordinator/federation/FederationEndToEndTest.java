@@ -23,6 +23,7 @@ import org.synthray.flower.Scalars;
 import org.synthray.tensor.DType;
 import org.synthray.tensor.Tensor;
 import org.synthray.tensor.Weights;
+import org.synthray.coordinator.federation.strategy.FedAvg;
 
 /**
  * The coordinator and two SynthRay site agents federate over real gRPC on loopback for two rounds

@@ -35,6 +35,7 @@ import org.synthray.golden.Golden;
 import org.synthray.tensor.Npy;
 import org.synthray.tensor.Tensor;
 import org.synthray.tensor.Weights;
+import org.synthray.coordinator.federation.strategy.FedAvg;
 
 /**
  * The Join server against stock Flower client bytes and against clients that misbehave: every bad
