@@ -279,6 +279,13 @@ public final class DicomImageReader {
             }
         }
 
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                throw new DicomRejectedException(Code.MALFORMED, "Rescale Slope " + slope + " and Intercept "
+                        + intercept + " take pixel values out of range");
+            }
+        }
+
         // VOI: the first window, else the first VOI LUT, else the image's range.
         DicomImage.Voi voi;
         double center = Double.NaN;

@@ -124,6 +124,16 @@ class DicomImageReaderTest {
     }
 
     @Test
+    void rejectsARescaleThatOverflows() {
+        TestDicom t = TestDicom.radiograph("CR", 2, 1, new int[] {0, 4095}).text(RESCALE_SLOPE, "DS", "1e300");
+        rejected(t.bytes(), Code.MALFORMED);
+        TestDicom zero = TestDicom.radiograph("CR", 2, 1, new int[] {0, 4095}).text(RESCALE_SLOPE, "DS", "0");
+        rejected(zero.bytes(), Code.MALFORMED);
+        TestDicom text = TestDicom.radiograph("CR", 2, 1, new int[] {0, 4095}).text(RESCALE_INTERCEPT, "DS", "abc");
+        assertTrue(rejected(text.bytes(), Code.MALFORMED).reason().contains("(0028,1052) is not a decimal number"));
+    }
+
+    @Test
     void fallsBackToThePixelRangeWithoutAWindow() throws Exception {
         TestDicom t = TestDicom.radiograph("CR", 4, 1, new int[] {100, 200, 300, 500})
                 .text(RESCALE_SLOPE, "DS", "0.5").text(RESCALE_INTERCEPT, "DS", "10");
