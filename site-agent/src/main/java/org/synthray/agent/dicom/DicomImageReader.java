@@ -50,7 +50,7 @@ public final class DicomImageReader {
     public static final Set<String> RADIOGRAPH_MODALITIES = Set.of("CR", "DX", "DR", "RG");
 
     /** Largest file read (a chest radiograph is rarely above 50 MB). */
-    public static final long MAX_FILE_BYTES = 1L << 30;
+    public static final long MAX_FILE_BYTES = 512L << 20;
 
     /** Largest image read, in pixels (8192 x 8192). */
     public static final long MAX_PIXELS = 8192L * 8192L;
@@ -140,7 +140,7 @@ public final class DicomImageReader {
         long size = Files.size(file);
         if (size > MAX_FILE_BYTES) {
             throw new DicomRejectedException(Code.UNSUPPORTED_IMAGE,
-                    "file of " + size + " bytes: SynthRay reads DICOM files up to 1 GiB");
+                    "file of " + size + " bytes: SynthRay reads DICOM files up to 512 MiB");
         }
         return read(Files.readAllBytes(file));
     }
@@ -258,6 +258,7 @@ public final class DicomImageReader {
         // Stored values, then modality values (rescale or Modality LUT).
         float[] values = new float[(int) count];
         storedValues(ds, pixelData, values, bitsAllocated, bitsStored, highBit, signed);
+        boolean[] padding = padding(ds, values, signed);
 
         double slope = decimal(ds, RESCALE_SLOPE, 1.0);
         double intercept = decimal(ds, RESCALE_INTERCEPT, 0.0);
@@ -313,15 +314,21 @@ public final class DicomImageReader {
             voi = DicomImage.Voi.PIXEL_RANGE;
             float min = Float.POSITIVE_INFINITY;
             float max = Float.NEGATIVE_INFINITY;
-            for (float v : values) {
-                min = Math.min(min, v);
-                max = Math.max(max, v);
+            for (int i = 0; i < values.length; i++) {
+                if (padding == null || !padding[i]) {
+                    min = Math.min(min, values[i]);
+                    max = Math.max(max, values[i]);
+                }
+            }
+            if (min > max) { // every pixel is padding
+                min = 0;
+                max = 0;
             }
             center = ((double) min + max) / 2;
             width = (double) max - min;
             float range = max - min;
             for (int i = 0; i < values.length; i++) {
-                values[i] = range > 0 ? (values[i] - min) / range : 0f;
+                values[i] = range > 0 ? Math.max(0f, Math.min(1f, (values[i] - min) / range)) : 0f;
             }
         }
 
@@ -374,6 +381,29 @@ public final class DicomImageReader {
             }
             out[i] = v;
         }
+    }
+
+    /**
+     * Which pixels are padding (Pixel Padding Value, up to Pixel Padding Range Limit: the area
+     * outside the collimated field), so that the image's own range ignores them; null when none.
+     */
+    private static boolean[] padding(DicomDataset ds, float[] stored, boolean signed) {
+        if (!ds.contains(DicomTags.PIXEL_PADDING_VALUE)) {
+            return null;
+        }
+        int value = ds.uint16(DicomTags.PIXEL_PADDING_VALUE, 0);
+        int limit = ds.uint16(DicomTags.PIXEL_PADDING_RANGE_LIMIT, value);
+        if (signed) {
+            value = (short) value;
+            limit = (short) limit;
+        }
+        float low = Math.min(value, limit);
+        float high = Math.max(value, limit);
+        boolean[] padding = new boolean[stored.length];
+        for (int i = 0; i < stored.length; i++) {
+            padding[i] = stored[i] >= low && stored[i] <= high;
+        }
+        return padding;
     }
 
     /** A DS value (first of several), or {@code fallback} when absent or empty. */

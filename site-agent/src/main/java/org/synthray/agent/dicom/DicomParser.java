@@ -28,7 +28,7 @@ final class DicomParser {
     /** Deepest sequence nesting accepted; real radiographs nest two or three levels. */
     static final int MAX_DEPTH = 16;
     /** Largest inflated data set of a deflated file (a bound against deflate bombs). */
-    static final int MAX_INFLATED_BYTES = 1 << 30;
+    static final int MAX_INFLATED_BYTES = 512 << 20;
 
     /** Explicit VRs with a 2-byte reserved field and a 4-byte length (PS3.5 §7.1.2). */
     private static final Set<String> LONG_VRS =
@@ -195,7 +195,7 @@ final class DicomParser {
                     + " (" + vr + ") has an undefined length");
         }
         if (length > limit - value) {
-            throw overrun(describe(tag) + ", which declares " + length + " bytes,", value, limit);
+            throw overrun(describe(tag) + ", which declares " + length + " bytes", value, limit);
         }
         int len = (int) length;
         List<DicomDataset> items = null;
@@ -290,7 +290,7 @@ final class DicomParser {
                 if (size == out.length) {
                     if (out.length >= MAX_INFLATED_BYTES) {
                         throw new DicomRejectedException(Code.UNSUPPORTED_IMAGE,
-                                "the deflated data set inflates to more than 1 GiB");
+                                "the deflated data set inflates to more than 512 MiB");
                     }
                     out = Arrays.copyOf(out, (int) Math.min(MAX_INFLATED_BYTES, 2L * out.length));
                 }

@@ -56,6 +56,8 @@ final class DicomTags {
     static final int BITS_STORED = 0x00280101;
     static final int HIGH_BIT = 0x00280102;
     static final int PIXEL_REPRESENTATION = 0x00280103;
+    static final int PIXEL_PADDING_VALUE = 0x00280120;
+    static final int PIXEL_PADDING_RANGE_LIMIT = 0x00280121;
     static final int BURNED_IN_ANNOTATION = 0x00280301;
     static final int WINDOW_CENTER = 0x00281050;
     static final int WINDOW_WIDTH = 0x00281051;
@@ -99,6 +101,7 @@ final class DicomTags {
                 return "IS";
             case SAMPLES_PER_PIXEL: case ROWS: case COLUMNS: case BITS_ALLOCATED: case BITS_STORED:
             case HIGH_BIT: case PIXEL_REPRESENTATION: case LUT_DESCRIPTOR:
+            case PIXEL_PADDING_VALUE: case PIXEL_PADDING_RANGE_LIMIT:
                 return "US";
             case WINDOW_CENTER: case WINDOW_WIDTH: case RESCALE_INTERCEPT: case RESCALE_SLOPE:
                 return "DS";

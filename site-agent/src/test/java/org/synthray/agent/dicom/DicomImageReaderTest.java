@@ -145,6 +145,22 @@ class DicomImageReaderTest {
     }
 
     @Test
+    void leavesPaddingOutOfThePixelRange() throws Exception {
+        TestDicom t = TestDicom.radiograph("CR", 5, 1, new int[] {4095, 100, 300, 500, 4095});
+        t.data.uint16(PIXEL_PADDING_VALUE, 4095);
+        assertPixels(new double[] {1, 0, 0.5, 1, 1}, reader.read(t.bytes()));
+
+        int[] words = {-1000 & 0xFFFF, 0, 100, -1024 & 0xFFFF};
+        TestDicom signed = TestDicom.radiograph("CR", 4, 1, new int[4]).pixels16(16, true, words);
+        signed.data.uint16(PIXEL_PADDING_VALUE, -1024 & 0xFFFF).uint16(PIXEL_PADDING_RANGE_LIMIT, -1000 & 0xFFFF);
+        assertPixels(new double[] {0, 0, 1, 0}, reader.read(signed.bytes()));
+
+        TestDicom all = TestDicom.radiograph("CR", 2, 1, new int[] {7, 7});
+        all.data.uint16(PIXEL_PADDING_VALUE, 7);
+        assertPixels(new double[] {0, 0}, reader.read(all.bytes()));
+    }
+
+    @Test
     void ignoresAnUnusableWindow() throws Exception {
         TestDicom t = TestDicom.radiograph("CR", 2, 1, new int[] {0, 10})
                 .text(WINDOW_CENTER, "DS", "5").text(WINDOW_WIDTH, "DS", "0");
