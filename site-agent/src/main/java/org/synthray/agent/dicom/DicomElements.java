@@ -2,7 +2,6 @@ package org.synthray.agent.dicom;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
@@ -199,10 +198,5 @@ final class DicomElements {
                 u16((int) (v >>> 16));
             }
         }
-    }
-
-    /** Helper so callers can build a list of items fluently. */
-    static List<DicomElements> items(DicomElements... items) {
-        return new ArrayList<>(List.of(items));
     }
 }
