@@ -38,6 +38,39 @@ public final class Npy {
      * @throws NpyFormatException with the reason when the bytes are not a valid, supported .npy
      */
     public static Tensor read(ByteBuffer bytes, String name) {
+        Parsed p = parse(bytes);
+        ByteBuffer data = ByteBuffer.allocate(p.data.remaining());
+        if (p.header.fortranOrder && p.header.shape.length > 1) {
+            fortranToC(p.data, data, p.header.shape, p.header.dtype.itemSize());
+        } else {
+            data.put(p.data);
+        }
+        data.flip();
+        return new Tensor(name, p.header.dtype, p.header.shape, data);
+    }
+
+    /**
+     * Decodes one complete {@code .npy} file without copying its data: the tensor's data is a view
+     * of {@code bytes} (so a direct or memory-mapped buffer stays direct). Only Fortran-ordered
+     * arrays of rank 2 and more are copied, to reorder them to C order.
+     *
+     * <p>The caller must not modify {@code bytes} afterwards: the tensor shares them.
+     *
+     * @throws NpyFormatException with the reason when the bytes are not a valid, supported .npy
+     */
+    public static Tensor view(ByteBuffer bytes, String name) {
+        Parsed p = parse(bytes);
+        if (p.header.fortranOrder && p.header.shape.length > 1) {
+            return read(bytes, name);
+        }
+        return new Tensor(name, p.header.dtype, p.header.shape, p.data.slice());
+    }
+
+    private record Parsed(Header header, ByteBuffer data) {
+    }
+
+    /** Header checks and the data region (positioned at the first data byte, limited to its end). */
+    private static Parsed parse(ByteBuffer bytes) {
         ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         if (b.remaining() < MAGIC.length + 2) {
             throw new NpyFormatException("too short for a .npy file (" + b.remaining() + " bytes)");
@@ -83,14 +116,7 @@ public final class Npy {
                     + expected + " data bytes, found " + b.remaining()
                     + (b.remaining() < expected ? " (truncated)" : " (trailing bytes)"));
         }
-        ByteBuffer data = ByteBuffer.allocate((int) expected);
-        if (h.fortranOrder && h.shape.length > 1) {
-            fortranToC(b, data, h.shape, h.dtype.itemSize());
-        } else {
-            data.put(b);
-        }
-        data.flip();
-        return new Tensor(name, h.dtype, h.shape, data);
+        return new Parsed(h, b);
     }
 
     /** Decodes a complete {@code .npy} file held in an array. */
