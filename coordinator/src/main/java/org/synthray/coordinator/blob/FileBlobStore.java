@@ -340,7 +340,11 @@ public final class FileBlobStore implements BlobStore {
             }
             try {
                 ch.close();
-                resumable.put(blob.sha256(), new Resume(offset, digest));
+                if (offset == 0) {
+                    Files.deleteIfExists(part); // nothing to resume from
+                } else {
+                    resumable.put(blob.sha256(), new Resume(offset, digest));
+                }
             } finally {
                 end();
             }
