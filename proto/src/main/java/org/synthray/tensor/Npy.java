@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -171,7 +170,13 @@ public final class Npy {
     /** Streams a tensor as a {@code .npy} file without building it in memory. */
     public static void write(Tensor t, OutputStream out) throws IOException {
         out.write(header(t));
-        Channels.newChannel(out).write(t.data());
+        ByteBuffer data = t.data();
+        byte[] buf = new byte[Math.min(data.remaining(), 1 << 20)];
+        while (data.hasRemaining()) { // large pieces: a multi-GiB model streams at memory speed
+            int n = Math.min(buf.length, data.remaining());
+            data.get(buf, 0, n);
+            out.write(buf, 0, n);
+        }
     }
 
     /** Size in bytes of {@link #write(Tensor)}'s output. */

@@ -19,10 +19,12 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * NumPy's {@code .npz}: a zip of {@code <name>.npy} entries, as {@code np.savez} writes it and
- * {@code np.load} reads it. Entries keep the order of the weights.
+ * {@code np.load} reads it. Entries keep the order of the weights. Writing is deterministic (every
+ * entry carries the same fixed timestamp), so equal weights always give the same bytes.
  */
 public final class Npz {
     private static final String SUFFIX = ".npy";
+    private static final java.time.LocalDateTime FIXED_TIME = java.time.LocalDateTime.of(1980, 1, 1, 0, 0);
 
     private Npz() {
     }
@@ -32,6 +34,8 @@ public final class Npz {
         ZipOutputStream zip = new ZipOutputStream(out);
         for (Tensor t : weights) {
             ZipEntry e = new ZipEntry(t.name() + SUFFIX);
+            // A fixed timestamp: equal weights give equal bytes, so a model has one blob name (SHA-256).
+            e.setTimeLocal(FIXED_TIME);
             // STORED entries need size and CRC before the data: one cheap pass over the bytes.
             byte[] header = Npy.header(t);
             CRC32 crc = new CRC32();

@@ -39,6 +39,10 @@ class WeightsBlobsTest {
         ByteArrayOutputStream plain = new ByteArrayOutputStream();
         Npz.write(w, plain);
         assertEquals(Sha256.of(plain.toByteArray()), ref.sha256(), "the blob is exactly the .npz bytes");
+        // Deterministic bytes: the zip entries carry a fixed time (DOS 1980-01-01 00:00), not the clock.
+        byte[] head = plain.toByteArray();
+        assertEquals(0, (head[10] & 0xff) | (head[11] & 0xff) << 8, "DOS time");
+        assertEquals(0x21, (head[12] & 0xff) | (head[13] & 0xff) << 8, "DOS date");
         assertFalse(Files.exists(dir.resolve("m.npz.partial")));
 
         Weights back = WeightsBlobs.mapVerified(f, ref, List.of("w", "b"));

@@ -459,8 +459,8 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
                 }
                 while (out.isReady() && !out.isCancelled()) {
                     int n = (int) Math.min(chunk, size - offset);
-                    byte[] buf = in.readNBytes(n);
-                    if (buf.length != n) {
+                    byte[] buf = new byte[n];
+                    if (in.readNBytes(buf, 0, n) != n) {
                         fail(Status.INTERNAL.withDescription("blob " + request.getSha256() + " ended early at " + offset));
                         return;
                     }

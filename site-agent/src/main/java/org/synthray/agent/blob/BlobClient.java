@@ -267,16 +267,14 @@ public final class BlobClient implements AutoCloseable {
                 }
                 Status status = e.getStatus();
                 if (status.getCode() == Status.Code.DATA_LOSS) {
-                    if (s.localMismatch != null) {
-                        // What was read did not match the name either. Read the source once more: when it
-                        // is not this blob, resending cannot help; when it is, the read was a transient fault.
-                        BlobRef actual;
-                        try (InputStream in = source.open(0)) {
-                            actual = Sha256.of(in);
-                        }
-                        if (!actual.equals(blob)) {
-                            throw new BlobIntegrityException(blob, actual);
-                        }
+                    // Read the source once more: when it is not the blob it names, resending cannot help;
+                    // when it is, the bytes were damaged on the way (a read or transfer fault): send again.
+                    BlobRef actual;
+                    try (InputStream in = source.open(0)) {
+                        actual = Sha256.of(in);
+                    }
+                    if (!actual.equals(blob)) {
+                        throw new BlobIntegrityException(blob, actual);
                     }
                     if (++integrityRetries > options.maxIntegrityRetries()) {
                         throw new BlobTransferException("upload of " + blob + " refused " + integrityRetries
@@ -316,7 +314,6 @@ public final class BlobClient implements AutoCloseable {
         long sent;
         long confirmed;
         boolean progressed;
-        BlobIntegrityException localMismatch;
 
         UploadSession(BlobSource source) {
             this.source = source;
@@ -370,19 +367,13 @@ public final class BlobClient implements AutoCloseable {
                 }
                 int chunk = first.getMaxChunkBytes() > 0 ? Math.min(first.getMaxChunkBytes(), options.chunkBytes())
                         : options.chunkBytes();
-                // Hash what is sent when sending everything: a source that does not match its own name
-                // is reported as such instead of being retried.
-                MessageDigest local = started == 0 ? Sha256.newDigest() : null;
                 long offset = started;
                 try (InputStream in = source.open(offset)) {
                     while (offset < blob.size()) {
                         int n = (int) Math.min(chunk, blob.size() - offset);
-                        byte[] buf = in.readNBytes(n);
-                        if (buf.length != n) {
-                            throw new IOException("source of " + blob + " ended at " + (offset + buf.length));
-                        }
-                        if (local != null) {
-                            local.update(buf);
+                        byte[] buf = new byte[n];
+                        if (in.readNBytes(buf, 0, n) != n) {
+                            throw new IOException("source of " + blob + " ended before " + (offset + n) + " bytes");
                         }
                         awaitReady();
                         requests.onNext(UploadRequest.newBuilder().setChunk(Chunk.newBuilder().setOffset(offset)
@@ -391,12 +382,6 @@ public final class BlobClient implements AutoCloseable {
                         offset += n;
                         sent += n;
                         drainAcks();
-                    }
-                }
-                if (local != null) {
-                    BlobRef actual = new BlobRef(Sha256.hex(local), offset);
-                    if (!actual.equals(blob)) {
-                        localMismatch = new BlobIntegrityException(blob, actual);
                     }
                 }
                 requests.onCompleted();
