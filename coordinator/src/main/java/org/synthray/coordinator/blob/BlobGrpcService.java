@@ -37,6 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 import org.synthray.blob.BlobIntegrityException;
+import org.synthray.blob.BlobMarshalling;
 import org.synthray.blob.BlobRef;
 import org.synthray.blob.Sha256;
 import org.synthray.proto.blob.BlobServiceGrpc;
@@ -122,7 +123,8 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
 
     @Override
     public ServerServiceDefinition bindService() {
-        return ServerInterceptors.intercept(BlobServiceGrpc.bindService(this), new CallerInterceptor());
+        return ServerInterceptors.intercept(BlobMarshalling.forServer(BlobServiceGrpc.bindService(this)),
+                new CallerInterceptor());
     }
 
     /** Who called, for log lines: the announced site id (validated) or the remote address. */

@@ -2,12 +2,16 @@ package org.synthray.agent.blob;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
@@ -28,6 +32,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.synthray.blob.BlobIntegrityException;
+import org.synthray.blob.BlobMarshalling;
 import org.synthray.blob.BlobRef;
 import org.synthray.blob.Sha256;
 import org.synthray.proto.blob.BlobServiceGrpc;
@@ -183,17 +188,21 @@ public final class BlobClient implements AutoCloseable {
         };
     }
 
-    private synchronized BlobServiceGrpc.BlobServiceStub stub() {
+    /** The channel, with the site id header attached; a new one when the last was shut down. */
+    private synchronized Channel channel() {
         if (channel == null || channel.isShutdown()) {
             channel = channels.open();
         }
-        BlobServiceGrpc.BlobServiceStub stub = BlobServiceGrpc.newStub(channel);
-        if (options.siteId() != null) {
-            Metadata headers = new Metadata();
-            headers.put(SITE_ID_HEADER, options.siteId());
-            stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        if (options.siteId() == null) {
+            return channel;
         }
-        return stub;
+        Metadata headers = new Metadata();
+        headers.put(SITE_ID_HEADER, options.siteId());
+        return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+
+    private BlobServiceGrpc.BlobServiceStub stub() {
+        return BlobServiceGrpc.newStub(channel());
     }
 
     @Override
@@ -576,7 +585,9 @@ public final class BlobClient implements AutoCloseable {
 
                 BlockingQueue<Object> events = new LinkedBlockingQueue<>();
                 ClientCallStreamObserver<DownloadRequest>[] call = newCallHolder();
-                stub().download(DownloadRequest.newBuilder().setSha256(blob.sha256()).setOffset(offset)
+                // Chunks are parsed with aliasing (one copy each): BlobMarshalling.DOWNLOAD.
+                ClientCalls.asyncServerStreamingCall(channel().newCall(BlobMarshalling.DOWNLOAD, CallOptions.DEFAULT),
+                        DownloadRequest.newBuilder().setSha256(blob.sha256()).setOffset(offset)
                         .setMaxChunkBytes(options.chunkBytes()).build(),
                         new ClientResponseObserver<DownloadRequest, DownloadResponse>() {
                             @Override
