@@ -46,6 +46,14 @@ final class SerialExecutor implements Executor {
                 next.run();
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "blob task failed", e);
+            } catch (Error e) {
+                synchronized (tasks) {
+                    running = false; // let later tasks (cancellation, cleanup) still run
+                }
+                if (!tasks.isEmpty()) {
+                    pool.execute(this::drain);
+                }
+                throw e;
             }
         }
     }

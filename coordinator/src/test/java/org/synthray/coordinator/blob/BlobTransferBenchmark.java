@@ -116,7 +116,7 @@ class BlobTransferBenchmark {
 
         sha256Ceiling();
         rawGrpc(1024, 3);
-        oneGibUpdate(dir, 3);
+        oneGibUpdate(dir, 2);
         bigModel(dir, (long) (bigGib * GIB));
 
         report("loadavg at end %.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
@@ -267,33 +267,36 @@ class BlobTransferBenchmark {
                 ref.size(), tWrite / 1e9, gbps(ref.size(), tWrite));
         update = null;
 
-        List<Double> up = new ArrayList<>();
-        List<Double> down = new ArrayList<>();
-        BlobClient.Options o = BlobClient.Options.of("127.0.0.1", port, "bench-site");
-        for (int r = 0; r < repeats + 1; r++) { // the first run warms up
-            store.delete(ref.sha256());
-            try (BlobClient client = new BlobClient(o)) {
-                long t = System.nanoTime();
-                BlobClient.UploadResult u = client.upload(BlobSource.of(file, ref));
-                long ns = System.nanoTime() - t;
-                if (u.deduplicated() || u.bytesSent() != ref.size() || !store.exists(ref.sha256())) {
-                    throw new IllegalStateException("upload did not store the blob: " + u);
-                }
-                Path back = dir.resolve("download.npz");
-                Files.deleteIfExists(back);
-                t = System.nanoTime();
-                client.download(ref, back);
-                long dns = System.nanoTime() - t;
-                Files.delete(back);
-                if (r > 0) {
-                    up.add(gbps(ref.size(), ns));
-                    down.add(gbps(ref.size(), dns));
+        for (int chunk : new int[] {1 << 20, 2 << 20, 4 << 20}) {
+            List<Double> up = new ArrayList<>();
+            List<Double> down = new ArrayList<>();
+            BlobClient.Options o = BlobClient.Options.of("127.0.0.1", port, "bench-site").withChunkBytes(chunk);
+            for (int r = 0; r < repeats + 1; r++) { // the first run warms up
+                store.delete(ref.sha256());
+                try (BlobClient client = new BlobClient(o)) {
+                    long t = System.nanoTime();
+                    BlobClient.UploadResult u = client.upload(BlobSource.of(file, ref));
+                    long ns = System.nanoTime() - t;
+                    if (u.deduplicated() || u.bytesSent() != ref.size() || !store.exists(ref.sha256())) {
+                        throw new IllegalStateException("upload did not store the blob: " + u);
+                    }
+                    Path back = dir.resolve("download.npz");
+                    Files.deleteIfExists(back);
+                    t = System.nanoTime();
+                    client.download(ref, back);
+                    long dns = System.nanoTime() - t;
+                    Files.delete(back);
+                    if (r > 0) {
+                        up.add(gbps(ref.size(), ns));
+                        down.add(gbps(ref.size(), dns));
+                    }
                 }
             }
+            report("1 GiB update, agent -> coordinator through the blob service (%d MiB chunks, stored + SHA-256 verified): %s GB/s",
+                    chunk >> 20, list(up));
+            report("1 GiB model, coordinator -> agent download (%d MiB chunks, written to disk + SHA-256 verified): %s GB/s",
+                    chunk >> 20, list(down));
         }
-        report("1 GiB update, agent -> coordinator through the blob service (4 MiB chunks, stored + SHA-256 verified): %s GB/s",
-                list(up));
-        report("1 GiB model, coordinator -> agent download (written to disk + SHA-256 verified): %s GB/s", list(down));
         store.delete(ref.sha256());
         Files.delete(file);
     }

@@ -440,6 +440,9 @@ public final class BlobClient implements AutoCloseable {
             synchronized (readyLock) {
                 while (!requests.isReady()) {
                     drainAcks();
+                    if (events.peek() instanceof Boolean) {
+                        throw Status.UNAVAILABLE.withDescription("server ended the upload early").asRuntimeException();
+                    }
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         throw Status.DEADLINE_EXCEEDED.withDescription("server took no data for "
