@@ -132,15 +132,19 @@ class BlobTransferBenchmark {
         fill(ByteBuffer.wrap(b), 1);
         MessageDigest md = Sha256.newDigest();
         double best = 0;
+        double bestCpu = 0;
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         for (int r = 0; r < 3; r++) {
+            long c = mx.getCurrentThreadCpuTime();
             long t = System.nanoTime();
             for (int i = 0; i < 1024; i++) {
                 md.update(b);
             }
             md.digest();
             best = Math.max(best, gbps(GIB, System.nanoTime() - t));
+            bestCpu = Math.max(bestCpu, gbps(GIB, mx.getCurrentThreadCpuTime() - c));
         }
-        report("SHA-256 of 1 GiB in memory, one thread: %.2f GB/s (best of 3)", best);
+        report("SHA-256 of 1 GiB in memory, one thread: %.2f GB/s wall, %.2f GB per CPU-second (best of 3)", best, bestCpu);
     }
 
     // ------------------------------------------------------------------------------- raw grpc-java
@@ -193,8 +197,10 @@ class BlobTransferBenchmark {
             byte[] msg = new byte[(int) MIB];
             fill(ByteBuffer.wrap(msg), 2);
             List<Double> results = new ArrayList<>();
+            List<Double> cpus = new ArrayList<>();
             for (int r = 0; r < repeats + 1; r++) { // the first run warms up
                 received.set(0);
+                long cpu0 = processCpuNanos();
                 CountDownLatch done = new CountDownLatch(1);
                 Object ready = new Object();
                 ClientCallStreamObserver<byte[]>[] req = newHolder();
@@ -241,9 +247,11 @@ class BlobTransferBenchmark {
                 }
                 if (r > 0) {
                     results.add(gbps(received.get(), ns));
+                    cpus.add((processCpuNanos() - cpu0) / 1e9 / (received.get() / (double) GIB));
                 }
             }
             report("raw grpc-java client streaming, %d x 1 MiB messages, loopback: %s GB/s", messages, list(results));
+            report("  CPU per GiB, client + server together: %s s", cpuList(cpus));
         } finally {
             ch.shutdownNow();
             server.shutdownNow();
@@ -270,13 +278,19 @@ class BlobTransferBenchmark {
         for (int chunk : new int[] {1 << 20, 2 << 20, 4 << 20}) {
             List<Double> up = new ArrayList<>();
             List<Double> down = new ArrayList<>();
+            List<Double> upCpu = new ArrayList<>();
+            List<Double> ioCpu = new ArrayList<>();
             BlobClient.Options o = BlobClient.Options.of("127.0.0.1", port, "bench-site").withChunkBytes(chunk);
             for (int r = 0; r < repeats + 1; r++) { // the first run warms up
                 store.delete(ref.sha256());
                 try (BlobClient client = new BlobClient(o)) {
+                    long cpu0 = processCpuNanos();
+                    long io0 = threadCpuNanos("blob-io-");
                     long t = System.nanoTime();
                     BlobClient.UploadResult u = client.upload(BlobSource.of(file, ref));
                     long ns = System.nanoTime() - t;
+                    long cpu = processCpuNanos() - cpu0;
+                    long io = threadCpuNanos("blob-io-") - io0;
                     if (u.deduplicated() || u.bytesSent() != ref.size() || !store.exists(ref.sha256())) {
                         throw new IllegalStateException("upload did not store the blob: " + u);
                     }
@@ -289,11 +303,15 @@ class BlobTransferBenchmark {
                     if (r > 0) {
                         up.add(gbps(ref.size(), ns));
                         down.add(gbps(ref.size(), dns));
+                        upCpu.add(cpu / 1e9 / (ref.size() / (double) GIB));
+                        ioCpu.add(io / 1e9 / (ref.size() / (double) GIB));
                     }
                 }
             }
             report("1 GiB update, agent -> coordinator through the blob service (%d MiB chunks, stored + SHA-256 verified): %s GB/s",
                     chunk >> 20, list(up));
+            report("  CPU per GiB uploaded, agent + coordinator together: %s s; of it on the coordinator's blob-io thread "
+                    + "(disk write + SHA-256, one thread per upload): %s s", cpuList(upCpu), cpuList(ioCpu));
             report("1 GiB model, coordinator -> agent download (%d MiB chunks, written to disk + SHA-256 verified): %s GB/s",
                     chunk >> 20, list(down));
         }
@@ -372,6 +390,15 @@ class BlobTransferBenchmark {
         }
     }
 
+    private static String cpuList(List<Double> values) {
+        StringBuilder sb = new StringBuilder();
+        for (double v : values) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", v));
+        }
+        return sb + String.format(Locale.ROOT, " (lowest %.2f)",
+                values.stream().mapToDouble(Double::doubleValue).min().orElse(0));
+    }
+
     private static String list(List<Double> values) {
         StringBuilder sb = new StringBuilder();
         for (double v : values) {
@@ -379,6 +406,26 @@ class BlobTransferBenchmark {
         }
         double best = values.stream().mapToDouble(Double::doubleValue).max().orElse(0);
         return sb + String.format(Locale.ROOT, " (best %.2f)", best);
+    }
+
+    /** CPU time of this whole process (client and server share it). */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** CPU time of the live threads whose name starts with {@code prefix}. */
+    private static long threadCpuNanos(String prefix) {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (java.lang.management.ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (ti != null && ti.getThreadName().startsWith(prefix)) {
+                long c = mx.getThreadCpuTime(ti.getThreadId());
+                if (c > 0) {
+                    sum += c;
+                }
+            }
+        }
+        return sum;
     }
 
     private static String cpuModel() {
