@@ -53,6 +53,7 @@ import org.synthray.tensor.Weights;
  * <pre>
  * ./mvnw -q -pl coordinator -am test -Dtest=BlobTransferBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
  *     -Dsynthray.bench=true [-Dsynthray.bench.dir=/tmp/synthray-blob-bench] [-Dsynthray.bench.big-gib=2.25]
+ *     [-Dsynthray.bench.chunks-mib=1,2,4] [-Dsynthray.bench.repeats=2]
  * </pre>
  *
  * It measures, in one JVM on loopback: raw grpc-java client streaming of 1 MiB messages (no disk,
@@ -116,7 +117,7 @@ class BlobTransferBenchmark {
 
         sha256Ceiling();
         rawGrpc(1024, 3);
-        oneGibUpdate(dir, 2);
+        oneGibUpdate(dir, Integer.getInteger("synthray.bench.repeats", 2));
         bigModel(dir, (long) (bigGib * GIB));
 
         report("loadavg at end %.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
@@ -158,6 +159,11 @@ class BlobTransferBenchmark {
         @Override
         public byte[] parse(InputStream stream) {
             try {
+                if (stream instanceof io.grpc.KnownLength) { // one exact-size array, as the blob service parses
+                    byte[] b = new byte[stream.available()];
+                    stream.readNBytes(b, 0, b.length);
+                    return b;
+                }
                 return stream.readAllBytes();
             } catch (IOException e) {
                 throw new IllegalStateException(e);
@@ -275,7 +281,8 @@ class BlobTransferBenchmark {
                 ref.size(), tWrite / 1e9, gbps(ref.size(), tWrite));
         update = null;
 
-        for (int chunk : new int[] {1 << 20, 2 << 20, 4 << 20}) {
+        for (String mib : System.getProperty("synthray.bench.chunks-mib", "1,2,4").split(",")) {
+            int chunk = Integer.parseInt(mib.trim()) << 20;
             List<Double> up = new ArrayList<>();
             List<Double> down = new ArrayList<>();
             List<Double> upCpu = new ArrayList<>();
