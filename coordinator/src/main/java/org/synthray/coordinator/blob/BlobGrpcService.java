@@ -397,6 +397,9 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
     public void download(DownloadRequest request, StreamObserver<DownloadResponse> responseObserver) {
         ServerCallStreamObserver<DownloadResponse> out = (ServerCallStreamObserver<DownloadResponse>) responseObserver;
         DownloadCall call = new DownloadCall(request, out);
+        // Ready while less than two chunks are queued: the next chunk is read from disk while the
+        // previous one is still on its way, instead of stopping at every chunk.
+        out.setOnReadyThreshold(2 * maxChunk());
         out.setOnReadyHandler(() -> call.serial.execute(call::pump));
         out.setOnCancelHandler(() -> call.serial.execute(call::close));
         call.serial.execute(call::start);

@@ -330,7 +330,8 @@ public final class BlobClient implements AutoCloseable {
         }
 
         boolean run() throws IOException {
-            stub().upload(new ClientResponseObserver<UploadRequest, UploadResponse>() {
+            // Ready while less than two chunks are queued, so reading the next one overlaps sending.
+            stub().withOnReadyThreshold(2 * options.chunkBytes()).upload(new ClientResponseObserver<UploadRequest, UploadResponse>() {
                 @Override
                 public void beforeStart(ClientCallStreamObserver<UploadRequest> r) {
                     requests = r;
