@@ -78,13 +78,20 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong uploadsCompleted = new AtomicLong();
     private final AtomicLong integrityFailures = new AtomicLong();
+    private final AtomicLong completeNanos = new AtomicLong();
 
-    /** Counters since start: bytes stored from uploads, bytes sent by downloads, uploads finished, hash mismatches. */
-    public record Counters(long bytesReceived, long bytesSent, long uploadsCompleted, long integrityFailures) {
+    /**
+     * Counters since start: bytes stored from uploads, bytes sent by downloads, uploads finished,
+     * hash mismatches, and time spent completing uploads (final hash check, forcing the file to
+     * disk, publishing).
+     */
+    public record Counters(long bytesReceived, long bytesSent, long uploadsCompleted, long integrityFailures,
+                           long completeNanos) {
     }
 
     public Counters counters() {
-        return new Counters(bytesReceived.get(), bytesSent.get(), uploadsCompleted.get(), integrityFailures.get());
+        return new Counters(bytesReceived.get(), bytesSent.get(), uploadsCompleted.get(), integrityFailures.get(),
+                completeNanos.get());
     }
 
     @PostConstruct
@@ -331,7 +338,13 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
         private void finish() throws IOException {
             BlobStore.Upload u = upload;
             upload = null;
-            BlobRef blob = u.complete(); // throws BlobIntegrityException after discarding the staged bytes
+            long t = System.nanoTime();
+            BlobRef blob;
+            try {
+                blob = u.complete(); // throws BlobIntegrityException after discarding the staged bytes
+            } finally {
+                completeNanos.addAndGet(System.nanoTime() - t);
+            }
             uploadsCompleted.incrementAndGet();
             LOG.fine(() -> "stored " + blob + " from " + caller);
             finished(blob);

@@ -56,6 +56,18 @@ public final class FileBlobStore implements BlobStore {
     private record Resume(long offset, MessageDigest digest) {
     }
 
+    /** Staged bytes are pushed to disk in the background every this many bytes. */
+    private static final long FLUSH_BYTES = 32L << 20;
+    /**
+     * Forces staged bytes to disk while the upload goes on, so the disk works in parallel with the
+     * network and the final force before publishing has little left to do.
+     */
+    private final java.util.concurrent.ExecutorService flusher = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "blob-flush");
+        t.setDaemon(true);
+        return t;
+    });
+
     public FileBlobStore(Path root) throws IOException {
         Path r = root.toAbsolutePath().normalize();
         this.objects = Files.createDirectories(r.resolve("objects"));
@@ -244,6 +256,8 @@ public final class FileBlobStore implements BlobStore {
         private MessageDigest digest;
         private long offset;
         private boolean ended;
+        private long unflushed;
+        private final java.util.concurrent.atomic.AtomicBoolean flushing = new java.util.concurrent.atomic.AtomicBoolean();
 
         FsUpload(BlobRef blob) {
             this.blob = blob;
@@ -310,6 +324,20 @@ public final class FileBlobStore implements BlobStore {
             }
             digest.update(forHash);
             offset += n;
+            unflushed += n;
+            if (unflushed >= FLUSH_BYTES && flushing.compareAndSet(false, true)) {
+                unflushed = 0;
+                FileChannel c = ch;
+                flusher.execute(() -> {
+                    try {
+                        c.force(false);
+                    } catch (IOException e) {
+                        // closed meanwhile, or a disk error the final force will report
+                    } finally {
+                        flushing.set(false);
+                    }
+                });
+            }
         }
 
         @Override
