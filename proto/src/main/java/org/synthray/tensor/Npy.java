@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,19 +37,39 @@ public final class Npy {
      * @throws NpyFormatException with the reason when the bytes are not a valid, supported .npy
      */
     public static Tensor read(ByteBuffer bytes, String name) {
-        return decode(bytes, name, true);
+        Parsed p = parse(bytes);
+        ByteBuffer data = ByteBuffer.allocate(p.data.remaining());
+        if (p.header.fortranOrder && p.header.shape.length > 1) {
+            fortranToC(p.data, data, p.header.shape, p.header.dtype.itemSize());
+        } else {
+            data.put(p.data);
+        }
+        data.flip();
+        return new Tensor(name, p.header.dtype, p.header.shape, data);
     }
 
     /**
-     * Like {@link #read(ByteBuffer, String)}, but a C-ordered tensor shares {@code bytes} instead of
-     * copying it: for immutable sources (a protobuf {@code ByteString}, a read-only mapped file) whose
-     * tensors are used once, as updates are during aggregation.
+     * Decodes one complete {@code .npy} file without copying its data: the tensor's data is a view
+     * of {@code bytes} (so a direct or memory-mapped buffer stays direct). Only Fortran-ordered
+     * arrays of rank 2 and more are copied, to reorder them to C order.
+     *
+     * <p>The caller must not modify {@code bytes} afterwards: the tensor shares them.
+     *
+     * @throws NpyFormatException with the reason when the bytes are not a valid, supported .npy
      */
     public static Tensor view(ByteBuffer bytes, String name) {
-        return decode(bytes, name, false);
+        Parsed p = parse(bytes);
+        if (p.header.fortranOrder && p.header.shape.length > 1) {
+            return read(bytes, name);
+        }
+        return new Tensor(name, p.header.dtype, p.header.shape, p.data.slice());
     }
 
-    private static Tensor decode(ByteBuffer bytes, String name, boolean copy) {
+    private record Parsed(Header header, ByteBuffer data) {
+    }
+
+    /** Header checks and the data region (positioned at the first data byte, limited to its end). */
+    private static Parsed parse(ByteBuffer bytes) {
         ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         if (b.remaining() < MAGIC.length + 2) {
             throw new NpyFormatException("too short for a .npy file (" + b.remaining() + " bytes)");
@@ -96,17 +115,7 @@ public final class Npy {
                     + expected + " data bytes, found " + b.remaining()
                     + (b.remaining() < expected ? " (truncated)" : " (trailing bytes)"));
         }
-        if (!copy && !(h.fortranOrder && h.shape.length > 1)) {
-            return new Tensor(name, h.dtype, h.shape, b.slice());
-        }
-        ByteBuffer data = ByteBuffer.allocate((int) expected);
-        if (h.fortranOrder && h.shape.length > 1) {
-            fortranToC(b, data, h.shape, h.dtype.itemSize());
-        } else {
-            data.put(b);
-        }
-        data.flip();
-        return new Tensor(name, h.dtype, h.shape, data);
+        return new Parsed(h, b);
     }
 
     /** Decodes a complete {@code .npy} file held in an array. */
@@ -161,7 +170,13 @@ public final class Npy {
     /** Streams a tensor as a {@code .npy} file without building it in memory. */
     public static void write(Tensor t, OutputStream out) throws IOException {
         out.write(header(t));
-        Channels.newChannel(out).write(t.data());
+        ByteBuffer data = t.data();
+        byte[] buf = new byte[Math.min(data.remaining(), 1 << 20)];
+        while (data.hasRemaining()) { // large pieces: a multi-GiB model streams at memory speed
+            int n = Math.min(buf.length, data.remaining());
+            data.get(buf, 0, n);
+            out.write(buf, 0, n);
+        }
     }
 
     /** Size in bytes of {@link #write(Tensor)}'s output. */

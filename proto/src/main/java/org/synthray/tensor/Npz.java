@@ -19,7 +19,8 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * NumPy's {@code .npz}: a zip of {@code <name>.npy} entries, as {@code np.savez} writes it and
- * {@code np.load} reads it. Entries keep the order of the weights.
+ * {@code np.load} reads it. Entries keep the order of the weights. Writing is deterministic (every
+ * entry carries the same fixed timestamp), so equal weights always give the same bytes.
  */
 public final class Npz {
     private static final String SUFFIX = ".npy";
