@@ -19,7 +19,7 @@ import org.synthray.flower.FlowerTensors;
 import org.synthray.flower.Scalars;
 import org.synthray.flower.proto.ClientMessage;
 import org.synthray.flower.proto.Code;
-import org.synthray.flower.proto.Parameters;
+import org.synthray.flower.proto.Scalar;
 import org.synthray.flower.proto.ServerMessage;
 import org.synthray.tensor.Weights;
 
@@ -82,14 +82,22 @@ public final class FederationRunner {
     private final Strategy strategy;
     private final Settings settings;
     private final Listener listener;
+    private final WeightsTransport transport;
     private volatile Thread thread;
     private volatile boolean cancelled;
 
     public FederationRunner(ClientRegistry registry, Strategy strategy, Settings settings, Listener listener) {
+        this(registry, strategy, settings, listener, WeightsTransport.INLINE);
+    }
+
+    /** @param transport how weights travel: inline tensors, or blob references for large models */
+    public FederationRunner(ClientRegistry registry, Strategy strategy, Settings settings, Listener listener,
+                            WeightsTransport transport) {
         this.registry = registry;
         this.strategy = strategy;
         this.settings = settings;
         this.listener = listener;
+        this.transport = transport;
     }
 
     /** Stops the run at the next opportunity; {@link #run()} then returns CANCELLED. */
@@ -231,8 +239,8 @@ public final class FederationRunner {
                 return;
             }
             try {
-                ClientUpdate u = UpdateValidator.validate(id, reply.message.getFitRes(), global);
-                String sha = UpdateRef.digest(reply.message.getFitRes().getParameters());
+                ClientUpdate u = UpdateValidator.validate(id, reply.message.getFitRes(), global, transport);
+                String sha = transport.updateDigest(reply.message.getFitRes());
                 aggregator.add(u);
                 accepted.add(new UpdateRef(id, sha, u.numExamples()));
                 fitMetrics.add(Map.entry(u.numExamples(), u.metrics()));
@@ -312,7 +320,7 @@ public final class FederationRunner {
             byId.put(c.id(), c);
         }
         // Encode each distinct weights object once, however many clients receive it.
-        Map<Weights, Parameters> encoded = new IdentityHashMap<>();
+        Map<Weights, WeightsTransport.Outgoing> encoded = new IdentityHashMap<>();
         List<Sent> sent = new ArrayList<>();
         for (ClientTask t : tasks) {
             ClientProxy c = byId.get(t.clientId());
@@ -320,9 +328,22 @@ public final class FederationRunner {
                 parts.add(Participation.failed(t.clientId(), phase, "not available when the instruction was sent"));
                 continue;
             }
-            Parameters p = encoded.computeIfAbsent(t.weights(), FlowerTensors::toParameters);
+            WeightsTransport.Outgoing out = encoded.get(t.weights());
+            if (out == null) {
+                try {
+                    out = transport.outgoing(t.weights());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot publish the model for round " + round, e);
+                }
+                encoded.put(t.weights(), out);
+            }
+            Map<String, Scalar> config = t.config();
+            if (!out.extraConfig().isEmpty()) {
+                config = new LinkedHashMap<>(config);
+                config.putAll(out.extraConfig());
+            }
             boolean fit = phase == Participation.Phase.FIT;
-            ServerMessage msg = fit ? Instructions.fit(p, t.config()) : Instructions.evaluate(p, t.config());
+            ServerMessage msg = fit ? Instructions.fit(out.parameters(), config) : Instructions.evaluate(out.parameters(), config);
             bytes[0] += msg.getSerializedSize();
             sent.add(new Sent(c, c.request(msg, tag(round, phase.name()))));
         }

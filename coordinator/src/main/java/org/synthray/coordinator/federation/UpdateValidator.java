@@ -1,7 +1,6 @@
 package org.synthray.coordinator.federation;
 
 import java.nio.ByteBuffer;
-import org.synthray.flower.FlowerTensors;
 import org.synthray.flower.Scalars;
 import org.synthray.flower.proto.ClientMessage;
 import org.synthray.flower.proto.Code;
@@ -21,6 +20,11 @@ public final class UpdateValidator {
      * @throws RejectedUpdateException with the reason, for any check that fails
      */
     public static ClientUpdate validate(String clientId, ClientMessage.FitRes res, Weights global) {
+        return validate(clientId, res, global, WeightsTransport.INLINE);
+    }
+
+    /** As {@link #validate(String, ClientMessage.FitRes, Weights)}, with weights that may come by blob reference. */
+    public static ClientUpdate validate(String clientId, ClientMessage.FitRes res, Weights global, WeightsTransport transport) {
         if (res.getStatus().getCode() != Code.OK) {
             throw new RejectedUpdateException("client reported failure: " + res.getStatus().getCode()
                     + (res.getStatus().getMessage().isEmpty() ? "" : " (" + res.getStatus().getMessage() + ")"));
@@ -30,8 +34,8 @@ public final class UpdateValidator {
         }
         Weights w;
         try {
-            w = FlowerTensors.toWeights(res.getParameters(), global.names());
-        } catch (IllegalArgumentException e) {
+            w = transport.incoming(res, global.names());
+        } catch (IllegalArgumentException | java.io.IOException e) {
             throw new RejectedUpdateException(e.getMessage());
         }
         String incompatible = global.incompatibility(w);
@@ -44,7 +48,8 @@ public final class UpdateValidator {
                 throw new RejectedUpdateException("tensor " + i + " ('" + w.get(i).name() + "') " + bad);
             }
         }
-        return new ClientUpdate(clientId, w, res.getNumExamples(), Scalars.values(res.getMetricsMap()));
+        return new ClientUpdate(clientId, w, res.getNumExamples(),
+                Scalars.values(org.synthray.flower.BlobRefs.withoutRef(res.getMetricsMap())));
     }
 
     /** Null when every element is finite, else where the first NaN or infinity is. */

@@ -43,6 +43,9 @@ public class RunExecutor {
     @Inject
     RunService runs;
 
+    @Inject
+    org.synthray.coordinator.blob.BlobWeightsTransport blobTransport;
+
     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "synthray.spill.dir", defaultValue = "synthray-data/spill")
     java.nio.file.Path spillDir;
 
@@ -120,7 +123,7 @@ public class RunExecutor {
                 Weights state = newGlobal != null && strategy instanceof StatefulStrategy s ? s.state() : null;
                 recorder.roundFinished(summary, newGlobal, accepted, state);
             }
-        });
+        }, blobTransport);
         if (active.putIfAbsent(runId, runner) != null) {
             throw new IllegalStateException("run " + runId + " is already executing");
         }

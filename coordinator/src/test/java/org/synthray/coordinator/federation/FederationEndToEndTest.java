@@ -95,6 +95,51 @@ class FederationEndToEndTest {
         }
     }
 
+    @Inject
+    org.synthray.coordinator.blob.BlobWeightsTransport blobTransport;
+
+    /**
+     * A model above the blob threshold (64 KiB in tests) never travels in a Join message: FitIns
+     * and FitRes carry references and both sides move the weights through the blob service.
+     */
+    @Test
+    void modelsAboveTheThresholdTravelAsBlobs(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        float[] big = new float[50_000]; // 200 KB
+        for (int i = 0; i < big.length; i++) {
+            big[i] = i * 1e-3f;
+        }
+        Weights model = Weights.of(Tensor.ofFloats("big", new int[] {big.length}, big), Tensor.ofFloats("b", new int[] {1}, 2f));
+        ArithmeticTrainer siteA = new ArithmeticTrainer(model, 1.0, 1.0, 3);
+        ArithmeticTrainer siteB = new ArithmeticTrainer(model, 1.0, -1.0, 1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<RoundSummary> summaries = new CopyOnWriteArrayList<>();
+        try (var blobsA = new org.synthray.agent.blob.BlobClient(org.synthray.agent.blob.BlobClient.Options.of("127.0.0.1", port, "site-a"));
+             var blobsB = new org.synthray.agent.blob.BlobClient(org.synthray.agent.blob.BlobClient.Options.of("127.0.0.1", port, "site-b"))) {
+            pool.submit(new FlowerConnection(new FlowerClient(siteA, new org.synthray.agent.blob.ModelTransfer(blobsA, dir.resolve("a"))),
+                    FlowerConnection.Options.of("127.0.0.1", port, "site-a").withRun("blob-run")
+                            .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 50))::run);
+            pool.submit(new FlowerConnection(new FlowerClient(siteB, new org.synthray.agent.blob.ModelTransfer(blobsB, dir.resolve("b"))),
+                    FlowerConnection.Options.of("127.0.0.1", port, "site-b").withRun("blob-run")
+                            .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 50))::run);
+            Strategy fedAvg = new FedAvg(1.0, 1.0, 2, 2, r -> Map.of(), r -> Map.of(), 7);
+            RunResult result = new FederationRunner(registry, fedAvg, FederationRunner.Settings.of("blob-run", 2, 2,
+                    Duration.ofSeconds(30), Duration.ofSeconds(30), model), (s, w, u) -> summaries.add(s), blobTransport).run();
+
+            assertEquals(RunResult.Status.COMPLETED, result.status(), result.reason());
+            // Each round adds (3*1 + 1*(-1))/4 = 0.5 to every element.
+            assertEquals(big[12345] + 1.0, result.finalWeights().get("big").getDouble(12345), 1e-4);
+            assertEquals(3.0, result.finalWeights().get("b").getDouble(0), 1e-6);
+            for (RoundSummary s : summaries) {
+                assertEquals(2, s.answered(), s.logLine());
+                assertTrue(s.bytesIn() < 4_000 && s.bytesOut() < 4_000, "only references in Join messages: " + s.logLine());
+            }
+            assertTrue(siteA.receivedModels.size() == 2 && siteA.fitConfigs.get(0).get("synthray.blob.sha256") == null,
+                    "the trainer sees the model, not the reference keys");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** Σ nᵢ (aᵢ g + bᵢ) / Σ nᵢ per element, cast to each tensor's dtype after every round. */
     private static Weights expectedAfterTwoRounds() {
         Weights g = initialModel();

@@ -17,7 +17,7 @@ import org.synthray.tensor.Weights;
  * downloaded or uploaded is not moved again, and an interrupted download continues from its
  * {@code .part} file. Models are opened memory-mapped, so a model larger than the heap works.
  */
-public final class ModelTransfer {
+public final class ModelTransfer implements org.synthray.agent.flower.RemoteWeights {
     private final BlobClient client;
     private final Path workDir;
 
@@ -36,6 +36,7 @@ public final class ModelTransfer {
      *
      * @param names the local model's tensor names in order, or null to keep the names in the blob
      */
+    @Override
     public Weights fetch(BlobRef ref, List<String> names) throws IOException {
         Path file = fileOf(ref);
         client.download(ref, file);
@@ -43,6 +44,7 @@ public final class ModelTransfer {
     }
 
     /** Writes {@code weights} as an {@code .npz} (hashed in the same pass) and uploads it. */
+    @Override
     public BlobRef publish(Weights weights) throws IOException {
         Path tmp = Files.createTempFile(workDir, "update-", ".npz");
         BlobRef ref;

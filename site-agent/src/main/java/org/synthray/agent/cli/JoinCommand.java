@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.synthray.agent.blob.BlobClient;
+import org.synthray.agent.blob.ModelTransfer;
 import org.synthray.agent.flower.FlowerClient;
 import org.synthray.agent.flower.FlowerConnection;
 import org.synthray.agent.flower.LocalTrainer;
@@ -42,6 +44,10 @@ public final class JoinCommand implements Callable<Integer> {
             description = "Local model: probe (logistic-regression finding probe). Default: ${DEFAULT-VALUE}.")
     String model;
 
+    @Option(names = "--work-dir", defaultValue = "synthray-agent-work", paramLabel = "DIR",
+            description = "Where large models received or sent by blob reference are kept. Default: ${DEFAULT-VALUE}.")
+    Path workDir;
+
     @Option(names = "--max-attempts", defaultValue = "0",
             description = "Give up after this many failed connection attempts in a row (0: keep trying). Default: ${DEFAULT-VALUE}.")
     int maxAttempts;
@@ -69,11 +75,17 @@ public final class JoinCommand implements Callable<Integer> {
         }
         int[] kn = parseShard(shard);
         LocalTrainer trainer = trainer(kn[0], kn[1]);
-        FlowerConnection connection = new FlowerConnection(new FlowerClient(trainer),
-                FlowerConnection.Options.of(hp[0], port, siteId).withRun(runId)
-                        .withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), maxAttempts));
-        System.out.printf("site %s joining %s%s (model %s)%n", siteId, coordinator, runId != null ? " run " + runId : "", model);
-        FlowerConnection.Outcome outcome = connection.run();
+        // Models above the coordinator's size threshold come and go through its blob service.
+        try (BlobClient blobs = new BlobClient(BlobClient.Options.of(hp[0], port, siteId))) {
+            FlowerConnection connection = new FlowerConnection(new FlowerClient(trainer, new ModelTransfer(blobs, workDir)),
+                    FlowerConnection.Options.of(hp[0], port, siteId).withRun(runId)
+                            .withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), maxAttempts));
+            System.out.printf("site %s joining %s%s (model %s)%n", siteId, coordinator, runId != null ? " run " + runId : "", model);
+            return report(connection.run());
+        }
+    }
+
+    private int report(FlowerConnection.Outcome outcome) {
         System.out.printf("site %s done: %d instruction(s) answered over %d connection(s)%n", siteId,
                 outcome.instructionsAnswered(), outcome.sessions());
         return 0;

@@ -1,6 +1,10 @@
 package org.synthray.agent.flower;
 
+import java.io.IOException;
 import java.util.Map;
+import java.util.Optional;
+import org.synthray.blob.BlobRef;
+import org.synthray.flower.BlobRefs;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.synthray.flower.FlowerTensors;
@@ -28,9 +32,19 @@ public final class FlowerClient {
     static final String SUCCESS = "Success";
 
     private final LocalTrainer trainer;
+    private final RemoteWeights remote;
 
     public FlowerClient(LocalTrainer trainer) {
+        this(trainer, null);
+    }
+
+    /**
+     * @param remote how to fetch and publish models sent by blob reference (SynthRay coordinators
+     *               do so above a size threshold), or null when this site only takes inline tensors
+     */
+    public FlowerClient(LocalTrainer trainer, RemoteWeights remote) {
         this.trainer = trainer;
+        this.remote = remote;
     }
 
     /**
@@ -75,8 +89,14 @@ public final class FlowerClient {
     private ClientMessage fit(ServerMessage.FitIns ins) {
         ClientMessage.FitRes.Builder res = ClientMessage.FitRes.newBuilder();
         try {
-            Weights global = FlowerTensors.toWeights(ins.getParameters(), trainer.tensorNames());
-            LocalTrainer.FitResult r = trainer.fit(global, ins.getConfigMap());
+            Optional<BlobRef> ref = BlobRefs.find(ins);
+            Weights global = weightsOf(ins.getParameters(), ref);
+            LocalTrainer.FitResult r = trainer.fit(global, BlobRefs.withoutRef(ins.getConfigMap()));
+            if (ref.isPresent()) {
+                // Sent by reference, answered by reference: the update is as large as the model.
+                return ClientMessage.newBuilder().setFitRes(BlobRefs.fitRes(remote.publish(r.weights()), r.numExamples(),
+                        Scalars.map(r.metrics()))).build();
+            }
             res.setStatus(status(Code.OK, SUCCESS))
                     .setParameters(FlowerTensors.toParameters(r.weights()))
                     .setNumExamples(r.numExamples())
@@ -92,8 +112,8 @@ public final class FlowerClient {
     private ClientMessage evaluate(ServerMessage.EvaluateIns ins) {
         ClientMessage.EvaluateRes.Builder res = ClientMessage.EvaluateRes.newBuilder();
         try {
-            Weights global = FlowerTensors.toWeights(ins.getParameters(), trainer.tensorNames());
-            LocalTrainer.EvaluateResult r = trainer.evaluate(global, ins.getConfigMap());
+            Weights global = weightsOf(ins.getParameters(), BlobRefs.find(ins));
+            LocalTrainer.EvaluateResult r = trainer.evaluate(global, BlobRefs.withoutRef(ins.getConfigMap()));
             res.setStatus(status(Code.OK, SUCCESS))
                     .setLoss((float) r.loss())
                     .setNumExamples(r.numExamples())
@@ -104,6 +124,16 @@ public final class FlowerClient {
             res.setStatus(status(Code.EVALUATE_NOT_IMPLEMENTED, "evaluate failed: " + e.getMessage()));
         }
         return ClientMessage.newBuilder().setEvaluateRes(res).build();
+    }
+
+    private Weights weightsOf(org.synthray.flower.proto.Parameters parameters, Optional<BlobRef> ref) throws IOException {
+        if (ref.isEmpty()) {
+            return FlowerTensors.toWeights(parameters, trainer.tensorNames());
+        }
+        if (remote == null) {
+            throw new IllegalStateException("the server sent the model by blob reference, but this agent has no blob transfer");
+        }
+        return remote.fetch(ref.get(), trainer.tensorNames());
     }
 
     private static Status status(Code code, String message) {

@@ -232,6 +232,16 @@ class FlowerClientTest {
     }
 
     @Test
+    void aBlobReferenceWithoutBlobTransferIsAClearFailure() throws Exception {
+        FlowerClient client = new FlowerClient(new GoldenNumPyClient(goldenClientArrays(), false));
+        ServerMessage byRef = ServerMessage.newBuilder().setFitIns(org.synthray.flower.BlobRefs.fitIns(
+                new org.synthray.blob.BlobRef("ab".repeat(32), 1000), Map.of())).build();
+        ClientMessage.FitRes res = client.handle(byRef).getFitRes();
+        assertEquals(Code.FIT_NOT_IMPLEMENTED, res.getStatus().getCode());
+        assertTrue(res.getStatus().getMessage().contains("blob reference"), res.getStatus().getMessage());
+    }
+
+    @Test
     void unknownInstructionIsRefused() throws Exception {
         ServerMessage future = ServerMessage.newBuilder().setUnknownFields(UnknownFieldSet.newBuilder()
                 .addField(9, UnknownFieldSet.Field.newBuilder().addLengthDelimited(ByteString.copyFromUtf8("x")).build())
