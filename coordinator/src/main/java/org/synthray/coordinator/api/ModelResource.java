@@ -14,7 +14,6 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import org.synthray.coordinator.run.ModelStore;
-import org.synthray.tensor.Npz;
 import org.synthray.tensor.Weights;
 
 /** Model files ({@code .npz}): upload a run's initial model, download any stored version. */
@@ -31,18 +30,25 @@ public class ModelResource {
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
     @Produces(MediaType.APPLICATION_JSON)
     public Response upload(InputStream body) throws IOException {
-        Weights w;
+        // Spooled to a file and memory-mapped: a model of any size passes through without filling the heap.
+        java.nio.file.Path tmp = Files.createTempFile("synthray-upload-", ".npz");
         try {
-            w = Npz.read(body);
-        } catch (IllegalArgumentException | java.util.zip.ZipException e) {
-            throw new IllegalArgumentException("not a usable .npz model: " + e.getMessage());
+            Files.copy(body, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Weights w;
+            try {
+                w = org.synthray.tensor.MappedNpz.read(tmp);
+            } catch (IllegalArgumentException | IOException e) {
+                throw new IllegalArgumentException("not a usable .npz model: " + e.getMessage());
+            }
+            if (w.size() == 0) {
+                throw new IllegalArgumentException("not a usable .npz model: no .npy arrays in it (numpy.savez writes one per array)");
+            }
+            ModelStore.Stored s = models.put(w);
+            return Response.created(URI.create("/api/models/" + s.sha256()))
+                    .entity(new ModelView(s.sha256(), w.size(), w.parameterCount(), s.sizeBytes())).build();
+        } finally {
+            Files.deleteIfExists(tmp);
         }
-        if (w.size() == 0) {
-            throw new IllegalArgumentException("not a usable .npz model: no .npy arrays in it (numpy.savez writes one per array)");
-        }
-        ModelStore.Stored s = models.put(w);
-        return Response.created(URI.create("/api/models/" + s.sha256()))
-                .entity(new ModelView(s.sha256(), w.size(), w.parameterCount(), s.sizeBytes())).build();
     }
 
     @GET

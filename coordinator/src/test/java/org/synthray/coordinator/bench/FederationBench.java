@@ -57,6 +57,9 @@ public final class FederationBench {
         if (which.equals("memory") || which.equals("all")) {
             memory(jar, 8, 26_214_400, 2);
         }
+        if (which.equals("memory-blobs") || which.equals("all")) {
+            memoryWithBlobs(jar, 8, 26_214_400, 2);
+        }
         if (which.equals("idle") || which.equals("all")) {
             idle(jar, 2000);
         }
@@ -109,6 +112,40 @@ public final class FederationBench {
                         sites, floats * 4 / 1048576.0, rounds, c.peakRssMiB());
             } finally {
                 channels.forEach(ManagedChannel::shutdownNow);
+            }
+        }
+    }
+
+    /**
+     * The same with the blob threshold at 64 MiB, a 512 MiB heap cap, and real SynthRay agents
+     * (FlowerClient with blob transfer, a pass-through trainer) in this JVM.
+     */
+    static void memoryWithBlobs(Path jar, int sites, int floats, int rounds) throws Exception {
+        try (Coordinator c = Coordinator.start(jar, "-Xmx512m", "-Dsynthray.blobs.threshold-bytes=67108864")) {
+            Weights model = model(floats);
+            String run = c.createRun(model, rounds, sites);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
+            List<org.synthray.agent.blob.BlobClient> clients = new ArrayList<>();
+            Path work = Files.createTempDirectory("synthray-bench-agents-");
+            try {
+                for (int i = 0; i < sites; i++) {
+                    String site = "bench-" + i;
+                    var blobs = new org.synthray.agent.blob.BlobClient(org.synthray.agent.blob.BlobClient.Options.of("127.0.0.1", c.grpcPort, site));
+                    clients.add(blobs);
+                    var trainer = new org.synthray.agent.flower.ArithmeticTrainer(model, 1.0, 0.0, 1);
+                    var conn = new org.synthray.agent.flower.FlowerConnection(new org.synthray.agent.flower.FlowerClient(trainer,
+                            new org.synthray.agent.blob.ModelTransfer(blobs, work.resolve(site))),
+                            org.synthray.agent.flower.FlowerConnection.Options.of("127.0.0.1", c.grpcPort, site).withRun(run));
+                    pool.submit(conn::run);
+                }
+                c.post("/api/runs/" + run + "/start");
+                long t0 = System.nanoTime();
+                c.awaitRound(run, rounds);
+                System.out.printf(Locale.ROOT, "memory (blobs above 64 MiB, -Xmx512m): %d sites, %.0f MiB model, %d rounds in %.1f s: coordinator peak RSS %.0f MiB%n",
+                        sites, floats * 4 / 1048576.0, rounds, (System.nanoTime() - t0) / 1e9, c.peakRssMiB());
+            } finally {
+                pool.shutdownNow();
+                clients.forEach(org.synthray.agent.blob.BlobClient::close);
             }
         }
     }
@@ -198,12 +235,13 @@ public final class FederationBench {
             this.dir = dir;
         }
 
-        static Coordinator start(Path jar, String xmx) throws Exception {
+        static Coordinator start(Path jar, String xmx, String... jvmOptions) throws Exception {
             int http = freePort();
             int grpc = freePort();
             Path dir = Files.createTempDirectory("synthray-bench-");
             String java = ProcessHandle.current().info().command().orElse("java");
             List<String> cmd = new ArrayList<>(List.of(java, xmx));
+            cmd.addAll(List.of(jvmOptions));
             String extra = System.getenv("SYNTHRAY_BENCH_JVM_OPTS");
             if (extra != null && !extra.isBlank()) {
                 cmd.addAll(List.of(extra.trim().split("\\s+")));
