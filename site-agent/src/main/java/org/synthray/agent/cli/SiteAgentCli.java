@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 + "and shares only model updates or privacy-checked synthetic images.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            TrainCommand.class,
         })
 public final class SiteAgentCli implements Runnable {
 

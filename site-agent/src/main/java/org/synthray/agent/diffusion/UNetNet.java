@@ -42,7 +42,8 @@ final class UNetNet {
     private Operand<TFloat32> forward(Operand<TFloat32> x, Operand<TFloat32> t, Operand<TFloat32> context,
             Operand<TFloat32> mask) {
         int[] ch = cfg.channels();
-        int s = cfg.imageSize();
+        int s = cfg.latentSize();
+        int p = cfg.patch();
         int d = cfg.text().dim();
         double ctxTokens = cfg.text().chunkLength(); // FLOPs are counted for a one-chunk prompt
 
@@ -60,14 +61,15 @@ final class UNetNet {
                 tf.math.mul(tf.math.sub(mask, L.scalar(1f)), L.scalar(1e9f)), tf.constant(1)), tf.constant(1));
         Attn attn = new Attn(context, maskBias, d, ctxTokens);
 
-        Operand<TFloat32> h = L.conv("unet.conv_in", x, 1, ch[0], 3, 1, s, s, false);
+        Operand<TFloat32> in = p == 1 ? x : tf.nn.spaceToDepth(x, (long) p);
+        Operand<TFloat32> h = L.conv("unet.conv_in", in, p * p, ch[0], 3, 1, s, s, false);
         Deque<Operand<TFloat32>> skips = new ArrayDeque<>();
         int c = ch[0];
         int size = s;
         for (int lvl = 0; lvl < ch.length; lvl++) {
             for (int b = 0; b < cfg.resBlocks(); b++) {
-                String p = "unet.down" + lvl + ".res" + b;
-                h = resBlock(p, h, c, ch[lvl], size, tact);
+                String pre = "unet.down" + lvl + ".res" + b;
+                h = resBlock(pre, h, c, ch[lvl], size, tact);
                 c = ch[lvl];
                 if (cfg.attention()[lvl]) {
                     h = attnBlock("unet.down" + lvl + ".attn" + b, h, c, size, attn);
@@ -87,8 +89,8 @@ final class UNetNet {
             h = tf.concat(List.of(h, skip), tf.constant(3));
             c = c + ch[lvl];
             for (int b = 0; b < cfg.resBlocks(); b++) {
-                String p = "unet.up" + lvl + ".res" + b;
-                h = resBlock(p, h, c, ch[lvl], size, tact);
+                String pre = "unet.up" + lvl + ".res" + b;
+                h = resBlock(pre, h, c, ch[lvl], size, tact);
                 c = ch[lvl];
                 if (cfg.attention()[lvl]) {
                     h = attnBlock("unet.up" + lvl + ".attn" + b, h, c, size, attn);
@@ -102,7 +104,8 @@ final class UNetNet {
             }
         }
         h = L.silu(L.groupNorm("unet.norm_out", h, s, s, c, cfg.groups()));
-        return L.conv("unet.conv_out", h, c, 1, 3, 1, s, s, true);
+        Operand<TFloat32> out = L.conv("unet.conv_out", h, c, p * p, 3, 1, s, s, true);
+        return p == 1 ? out : tf.nn.depthToSpace(out, (long) p);
     }
 
     private Operand<TFloat32> timestepFeatures(Operand<TFloat32> t, int dim) {
