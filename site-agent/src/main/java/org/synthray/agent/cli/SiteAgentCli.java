@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             TrainCommand.class,
+            GenerateCommand.class,
         })
 public final class SiteAgentCli implements Runnable {
 
