@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             TrainCommand.class,
             GenerateCommand.class,
+            EvaluateCommand.class,
+            BenchCommand.class,
         })
 public final class SiteAgentCli implements Runnable {
 
