@@ -99,9 +99,12 @@ class CliTest {
         Path model = dir.resolve("m");
         assertEquals(0, run("train", "--data", TestData.nih().toString(), "--config", "tiny", "--steps", "1",
                 "--batch", "2", "--out", model.toString(), "--cache-dir", dir.resolve("c").toString()).code());
-        // Pretend it is a cpu64 model: its config now disagrees with its weights.
+        // A wider config than the weights were trained with: names match, shapes do not.
         String cfg = Files.readString(model.resolve(Checkpoint.CONFIG));
-        Files.writeString(model.resolve(Checkpoint.CONFIG), cfg.replace("\"imageSize\" : 16", "\"imageSize\" : 32"));
+        ObjectMapper om = new ObjectMapper();
+        var node = (com.fasterxml.jackson.databind.node.ObjectNode) om.readTree(cfg);
+        node.putArray("channels").add(32).add(32);
+        Files.writeString(model.resolve(Checkpoint.CONFIG), om.writeValueAsString(node));
         Run r = run("generate", "--model", model.toString(), "-p", "x", "--out", dir.resolve("g").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("another config") || r.err().contains("do not fit"), r.err());
