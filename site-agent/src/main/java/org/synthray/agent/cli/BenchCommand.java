@@ -82,10 +82,11 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("cpus", Runtime.getRuntime().availableProcessors());
         r.put("os_arch", System.getProperty("os.arch"));
 
+        // Other work on the machine lowers every number here: record how busy it was.
+        r.put("load_average_at_start", loadAverage());
         double peak = matmulPeak(matmul);
-        r.put("matmul_side", matmul);
-        r.put("matmul_gflops_per_s", peak / 1e9);
-        o.printf(Locale.ROOT, "MatMul %d×%d: %.1f GFLOP/s%n", matmul, matmul, peak / 1e9);
+        o.printf(Locale.ROOT, "MatMul %d×%d: %.1f GFLOP/s (load average %s)%n", matmul, matmul, peak / 1e9,
+                r.get("load_average_at_start"));
         o.flush();
 
         int s = cfg.imageSize();
@@ -134,6 +135,11 @@ public final class BenchCommand implements Callable<Integer> {
                     secs += (System.nanoTime() - t0) / 1e9;
                 }
             }
+            // The peak is measured again right after training and the better value kept, so a burst of
+            // other work during one measurement does not distort the ratio.
+            peak = Math.max(peak, matmulPeak(matmul));
+            r.put("matmul_side", matmul);
+            r.put("matmul_gflops_per_s", peak / 1e9);
             double trainIps = trainSteps * batch / secs;
             double trainFlops = trainIps * 3 * fwd;
             r.put("train_batch", batch);
@@ -165,6 +171,7 @@ public final class BenchCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "sampling: %.2f images/s (%d DDIM steps, guidance %.1f, batch %d) = %.1f GFLOP/s%n",
                     sampleImages / ss, sampleSteps, guidance, sampleImages, sampleImages * sampleSteps * passes * fwd / ss / 1e9);
         }
+        r.put("load_average_at_end", loadAverage());
         long rss = peakRssBytes();
         r.put("peak_rss_mib", rss / 1048576.0);
         r.put("jvm_max_heap_mib", Runtime.getRuntime().maxMemory() / 1048576.0);
@@ -204,6 +211,15 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 return best;
             }
+        }
+    }
+
+    /** The 1-minute load average (Linux), or null. */
+    static Double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (Exception e) {
+            return null;
         }
     }
 

@@ -34,11 +34,14 @@ public final class Checkpoint {
             Map<String, Object> info) throws IOException {
         Files.createDirectories(dir);
         Weights w = model.emaWeights();
-        Npz.write(float16 ? DiffusionModel.toFloat16(w) : w, dir.resolve(WEIGHTS));
+        Weights stored = float16 ? DiffusionModel.toFloat16(w) : w;
+        Npz.write(stored, dir.resolve(WEIGHTS));
         model.config().save(dir.resolve(CONFIG));
         tokenizer.save(dir.resolve(TOKENIZER));
         Map<String, Object> all = new LinkedHashMap<>(info);
-        all.put("weights_sha256", w.sha256());
+        // The hash of the weights as a loaded model holds them (float32), so it matches what
+        // generate's manifest and evaluate report for this checkpoint.
+        all.put("weights_sha256", float16 ? DiffusionModel.toFloat32(stored).sha256() : w.sha256());
         all.put("weights_dtype", float16 ? "float16" : "float32");
         all.put("parameters", model.parameterCount());
         Files.writeString(dir.resolve(INFO), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

@@ -545,6 +545,15 @@ public final class DiffusionModel implements AutoCloseable {
         return new Weights(out);
     }
 
+    /** Weights of any floating-point dtype widened to float32 (what a loaded model holds). */
+    public static Weights toFloat32(Weights w) {
+        List<Tensor> out = new ArrayList<>();
+        for (Tensor t : w) {
+            out.add(t.dtype() == DType.FLOAT32 ? t : Tensor.ofFloats(t.name(), t.shape(), t.toFloatArray()));
+        }
+        return new Weights(out);
+    }
+
     /** Summary for logs: config, parameter count, forward GFLOPs per image. */
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
