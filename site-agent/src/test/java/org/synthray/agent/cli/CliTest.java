@@ -42,6 +42,15 @@ class CliTest {
             assertTrue(Files.isRegularFile(model.resolve(f)), f);
         }
 
+        // Fine-tuning on another hospital's images keeps the base's tokenizer and config.
+        Path tuned = dir.resolve("tuned");
+        Run f = run("train", "--data", TestData.hannover().toString(), "--init", model.toString(), "--steps", "2",
+                "--batch", "4", "--out", tuned.toString(), "--cache-dir", dir.resolve("cache").toString());
+        assertEquals(0, f.code(), f.err());
+        assertTrue(f.out().contains("data: ") && !f.out().contains("tokenizer:"), f.out());
+        assertEquals(Files.readString(model.resolve(Checkpoint.TOKENIZER)), Files.readString(tuned.resolve(Checkpoint.TOKENIZER)));
+        assertEquals(Files.readString(model.resolve(Checkpoint.CONFIG)), Files.readString(tuned.resolve(Checkpoint.CONFIG)));
+
         Path gen = dir.resolve("gen");
         Run g = run("generate", "--model", model.toString(), "-p", "PA chest x-ray: effusion", "-p", "no finding",
                 "-n", "2", "--steps", "3", "--out", gen.toString());
