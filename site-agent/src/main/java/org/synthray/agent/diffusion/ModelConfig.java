@@ -116,14 +116,6 @@ public record ModelConfig(String name, int imageSize, int patch, int[] channels,
         return channels.length;
     }
 
-    /** A copy with another text vocabulary size (set from the tokenizer learned for a data set). */
-    public ModelConfig withVocabSize(int vocabSize) {
-        TextEncoderConfig t = new TextEncoderConfig(vocabSize, text.dim(), text.layers(), text.heads(),
-                text.chunkLength(), text.maxChunks());
-        return new ModelConfig(name, imageSize, patch, channels, resBlocks, attention, headDim, groups, t, timesteps,
-                prediction, condDropout, emaDecay, learningRate, batchSize, gradClip);
-    }
-
     public void save(Path file) throws IOException {
         Files.writeString(file, JSON.writeValueAsString(this));
     }

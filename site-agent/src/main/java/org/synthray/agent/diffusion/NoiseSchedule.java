@@ -12,13 +12,11 @@ public final class NoiseSchedule {
     public NoiseSchedule(int timesteps) {
         alphaBar = new double[timesteps];
         double prev = 1.0;
-        double f0 = f(0, timesteps);
         for (int t = 0; t < timesteps; t++) {
             double beta = Math.min(1 - f(t + 1, timesteps) / f(t, timesteps), 0.999);
             prev = prev * (1 - beta);
             alphaBar[t] = prev;
         }
-        assert f0 > 0;
     }
 
     private static double f(int t, int T) {
