@@ -12,6 +12,10 @@ import picocli.CommandLine.Command;
         subcommands = {
             JoinCommand.class,
             CommandLine.HelpCommand.class,
+            TrainCommand.class,
+            GenerateCommand.class,
+            EvaluateCommand.class,
+            BenchCommand.class,
         })
 public final class SiteAgentCli implements Runnable {
 

@@ -1,0 +1,239 @@
+package org.synthray.agent.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import org.synthray.agent.data.ImageTextDataset;
+import org.synthray.agent.diffusion.DdimSampler;
+import org.synthray.agent.diffusion.DiffusionModel;
+import org.synthray.agent.diffusion.ModelConfig;
+import org.synthray.agent.diffusion.TextToImagePipeline;
+import org.synthray.agent.text.ByteBpeTokenizer;
+import org.synthray.agent.text.PromptTokens;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TFloat32;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench}: in one run, training and sampling throughput of a config, its FLOPs per image, the
+ * GFLOP/s TensorFlow reaches on a large MatMul on the same machine (the achievable peak), and the
+ * process's peak resident memory. A measurement, not a test: nothing here passes or fails.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure training and sampling speed, FLOPs per image, MatMul peak and peak memory.")
+public final class BenchCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", defaultValue = "cpu64", description = "model config; default ${DEFAULT-VALUE}")
+    String config;
+
+    @Option(names = "--batch", defaultValue = "32", description = "training batch; default ${DEFAULT-VALUE}")
+    int batch;
+
+    @Option(names = "--train-steps", defaultValue = "20", description = "timed training steps (after 3 warm-up steps); default ${DEFAULT-VALUE}")
+    int trainSteps;
+
+    @Option(names = "--sample-images", defaultValue = "8", description = "images sampled (timed, after a warm-up); default ${DEFAULT-VALUE}")
+    int sampleImages;
+
+    @Option(names = "--sample-steps", defaultValue = "50", description = "DDIM steps per image; default ${DEFAULT-VALUE}")
+    int sampleSteps;
+
+    @Option(names = "--guidance", defaultValue = "3.0", description = "guidance (≠ 1 doubles the sampling batch); default ${DEFAULT-VALUE}")
+    double guidance;
+
+    @Option(names = "--matmul", defaultValue = "2048", description = "side of the square MatMul for the peak; default ${DEFAULT-VALUE}")
+    int matmul;
+
+    @Option(names = "--data", description = "train on these images (default: synthetic images; speed does not depend on content)")
+    Path data;
+
+    @Option(names = "--json", description = "also write the numbers to this JSON file")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        java.io.PrintWriter o = spec.commandLine().getOut();
+        if (batch < 1 || trainSteps < 1 || sampleImages < 1 || sampleSteps < 1 || matmul < 64) {
+            throw new IllegalArgumentException("--batch, --train-steps, --sample-images, --sample-steps must be positive, --matmul >= 64");
+        }
+        ModelConfig cfg = ModelConfig.named(config);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("config", cfg.name());
+        r.put("cpus", Runtime.getRuntime().availableProcessors());
+        r.put("os_arch", System.getProperty("os.arch"));
+
+        // Other work on the machine lowers every number here: record how busy it was.
+        r.put("load_average_at_start", loadAverage());
+        double peak = matmulPeak(matmul);
+        o.printf(Locale.ROOT, "MatMul %d×%d: %.1f GFLOP/s (load average %s)%n", matmul, matmul, peak / 1e9,
+                r.get("load_average_at_start"));
+        o.flush();
+
+        int s = cfg.imageSize();
+        int px = s * s;
+        float[] images;
+        List<String> texts = new ArrayList<>();
+        if (data != null) {
+            ImageTextDataset ds = ImageTextDataset.load(data, "train", s, null);
+            images = ds.pixels();
+            texts.addAll(ds.texts());
+        } else {
+            images = new float[batch * px];
+            for (int i = 0; i < images.length; i++) {
+                images[i] = (float) Math.tanh(Math.sin(i * 0.013) * 2);
+            }
+            for (int i = 0; i < batch; i++) {
+                texts.add("PA chest x-ray of a " + (40 + i) + "-year-old male: no finding");
+            }
+        }
+        ByteBpeTokenizer tok = ByteBpeTokenizer.train(texts, Math.min(cfg.text().vocabSize(), 512));
+        try (DiffusionModel m = DiffusionModel.create(cfg, 1)) {
+            double fwd = m.flopsPerImage();
+            r.put("parameters", m.parameterCount());
+            r.put("forward_gflop_per_image", fwd / 1e9);
+            r.put("train_gflop_per_image", 3 * fwd / 1e9);
+            int n = images.length / px;
+            SplittableRandom rnd = new SplittableRandom(1);
+            float[] x0 = new float[batch * px];
+            float[] noise = new float[batch * px];
+            int[] ts = new int[batch];
+            int[][] prompts = new int[batch][];
+            double secs = 0;
+            for (int step = 0; step < trainSteps + 3; step++) {
+                for (int i = 0; i < batch; i++) {
+                    int idx = rnd.nextInt(n);
+                    System.arraycopy(images, idx * px, x0, i * px, px);
+                    ts[i] = rnd.nextInt(cfg.timesteps());
+                    prompts[i] = tok.encode(texts.get(idx % texts.size()));
+                }
+                for (int i = 0; i < noise.length; i++) {
+                    noise[i] = (float) rnd.nextGaussian();
+                }
+                long t0 = System.nanoTime();
+                m.trainStep(x0, noise, ts, PromptTokens.of(prompts, cfg.text()), 1e-4, 0);
+                if (step >= 3) {
+                    secs += (System.nanoTime() - t0) / 1e9;
+                }
+            }
+            // The peak is measured again right after training and the better value kept, so a burst of
+            // other work during one measurement does not distort the ratio.
+            peak = Math.max(peak, matmulPeak(matmul));
+            r.put("matmul_side", matmul);
+            r.put("matmul_gflops_per_s", peak / 1e9);
+            double trainIps = trainSteps * batch / secs;
+            double trainFlops = trainIps * 3 * fwd;
+            r.put("train_batch", batch);
+            r.put("train_images_per_s", trainIps);
+            r.put("train_gflops_per_s", trainFlops / 1e9);
+            r.put("train_fraction_of_matmul_peak", trainFlops / peak);
+            o.printf(Locale.ROOT, "training %s, batch %d: %.1f images/s = %.1f GFLOP/s (%.0f%% of MatMul peak)%n",
+                    cfg.name(), batch, trainIps, trainFlops / 1e9, 100 * trainFlops / peak);
+            o.flush();
+
+            TextToImagePipeline pipe = new TextToImagePipeline(m, tok);
+            DdimSampler sampler = new DdimSampler(sampleSteps, guidance);
+            List<String> ps = new ArrayList<>();
+            long[] seeds = new long[sampleImages];
+            for (int i = 0; i < sampleImages; i++) {
+                ps.add(texts.get(i % texts.size()));
+                seeds[i] = i;
+            }
+            pipe.generate(ps.subList(0, 1), new long[] {0}, new DdimSampler(2, guidance), 1, null); // warm-up
+            long t0 = System.nanoTime();
+            pipe.generate(ps, seeds, sampler, sampleImages, null);
+            double ss = (System.nanoTime() - t0) / 1e9;
+            double passes = guidance != 1.0 ? 2 : 1;
+            r.put("sample_ddim_steps", sampleSteps);
+            r.put("sample_guidance", guidance);
+            r.put("sample_batch", sampleImages);
+            r.put("sample_images_per_s", sampleImages / ss);
+            r.put("sample_gflops_per_s", sampleImages * sampleSteps * passes * fwd / ss / 1e9);
+            o.printf(Locale.ROOT, "sampling: %.2f images/s (%d DDIM steps, guidance %.1f, batch %d) = %.1f GFLOP/s%n",
+                    sampleImages / ss, sampleSteps, guidance, sampleImages, sampleImages * sampleSteps * passes * fwd / ss / 1e9);
+        }
+        r.put("load_average_at_end", loadAverage());
+        long rss = peakRssBytes();
+        r.put("peak_rss_mib", rss / 1048576.0);
+        r.put("jvm_max_heap_mib", Runtime.getRuntime().maxMemory() / 1048576.0);
+        o.printf(Locale.ROOT, "FLOPs per image: %.3f GFLOP forward, %.3f GFLOP per training image; peak RSS %.0f MiB%n",
+                (double) r.get("forward_gflop_per_image"), (double) r.get("train_gflop_per_image"), rss / 1048576.0);
+        if (json != null) {
+            Files.writeString(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+        }
+        return 0;
+    }
+
+    /** FLOP/s of an n×n MatMul in TensorFlow with the same session settings as the model. */
+    static double matmulPeak(int n) {
+        try (Graph g = new Graph()) {
+            Ops tf = Ops.create(g);
+            Placeholder<TFloat32> a = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(n, n)));
+            Placeholder<TFloat32> b = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(n, n)));
+            // Reduce to a scalar so fetching the result costs nothing next to the product.
+            Operand<TFloat32> sum = tf.sum(tf.linalg.matMul(a, b), tf.constant(new int[] {0, 1}));
+            float[] v = new float[n * n];
+            SplittableRandom r = new SplittableRandom(0);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) r.nextDouble();
+            }
+            try (Session s = new Session(g, ConfigProto.newBuilder().setInterOpParallelismThreads(2).build());
+                    TFloat32 ta = TFloat32.tensorOf(Shape.of(n, n), DataBuffers.of(v, true, false));
+                    TFloat32 tb = TFloat32.tensorOf(Shape.of(n, n), DataBuffers.of(v, true, false))) {
+                double best = 0;
+                for (int k = 0; k < 8; k++) {
+                    long t0 = System.nanoTime();
+                    try (Result res = s.runner().feed(a, ta).feed(b, tb).fetch(sum).run()) {
+                        double secs = (System.nanoTime() - t0) / 1e9;
+                        if (k > 0) {
+                            best = Math.max(best, 2.0 * n * n * n / secs);
+                        }
+                    }
+                }
+                return best;
+            }
+        }
+    }
+
+    /** The 1-minute load average (Linux), or null. */
+    static Double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** VmHWM of this process (Linux), 0 where unknown. */
+    static long peakRssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (Exception e) {
+            // not Linux
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,114 @@
+package org.synthray.agent.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.synthray.agent.data.Images;
+import org.synthray.agent.diffusion.Checkpoint;
+import org.synthray.agent.diffusion.DdimSampler;
+import org.synthray.agent.diffusion.TextToImagePipeline;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code generate}: prompts → PNGs, a manifest and a sample grid. */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Generate synthetic chest X-rays from text prompts with a trained model.")
+public final class GenerateCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, description = "model folder (weights.npz, config.json, tokenizer.json)")
+    Path model;
+
+    @Option(names = {"-p", "--prompt"}, description = "a prompt (repeatable); free text of any length")
+    List<String> prompts = new ArrayList<>();
+
+    @Option(names = "--prompts-file", description = "a text file with one prompt per line")
+    Path promptsFile;
+
+    @Option(names = "-n", defaultValue = "4", description = "images per prompt; default ${DEFAULT-VALUE}")
+    int n;
+
+    @Option(names = "--steps", defaultValue = "50", description = "DDIM steps; default ${DEFAULT-VALUE}")
+    int steps;
+
+    @Option(names = "--guidance", defaultValue = "3.0", description = "classifier-free guidance scale; default ${DEFAULT-VALUE}")
+    double guidance;
+
+    @Option(names = "--seed", defaultValue = "0", description = "image k (0-based, over all prompts) uses seed+k; default ${DEFAULT-VALUE}")
+    long seed;
+
+    @Option(names = "--batch", defaultValue = "16", description = "images sampled together; default ${DEFAULT-VALUE}")
+    int batch;
+
+    @Option(names = "--out", required = true, description = "output folder for PNGs, manifest.tsv and grid.png")
+    Path out;
+
+    @Option(names = "--grid-scale", defaultValue = "2", description = "grid cells are the image size times this; default ${DEFAULT-VALUE}")
+    int gridScale;
+
+    @Override
+    public Integer call() throws Exception {
+        java.io.PrintWriter o = spec.commandLine().getOut();
+        List<String> all = new ArrayList<>(prompts);
+        if (promptsFile != null) {
+            if (!Files.isRegularFile(promptsFile)) {
+                throw new IllegalArgumentException("prompts file " + promptsFile + " does not exist");
+            }
+            for (String line : Files.readAllLines(promptsFile)) {
+                if (!line.isBlank()) {
+                    all.add(line.strip());
+                }
+            }
+        }
+        if (all.isEmpty()) {
+            throw new IllegalArgumentException("give at least one --prompt or a --prompts-file");
+        }
+        if (n < 1 || batch < 1 || gridScale < 1) {
+            throw new IllegalArgumentException("-n, --batch and --grid-scale must be at least 1");
+        }
+        DdimSampler sampler = new DdimSampler(steps, guidance);
+        try (TextToImagePipeline pipe = Checkpoint.load(model)) {
+            List<String> each = new ArrayList<>();
+            for (String p : all) {
+                for (int k = 0; k < n; k++) {
+                    each.add(p);
+                }
+            }
+            pipe.tokens(all); // a too-long prompt fails here, before minutes of sampling
+            long[] seeds = new long[each.size()];
+            for (int i = 0; i < seeds.length; i++) {
+                seeds[i] = seed + i;
+            }
+            ProgressBar bar = new ProgressBar("generate", each.size(), o);
+            long t0 = System.nanoTime();
+            float[] imgs = pipe.generate(each, seeds, sampler, batch, done -> {
+                double el = (System.nanoTime() - t0) / 1e9;
+                bar.update(done, String.format(Locale.ROOT, "%.2f img/s", done / el),
+                        (each.size() - done) * el / done);
+            });
+            double secs = (System.nanoTime() - t0) / 1e9;
+            bar.finish(String.format(Locale.ROOT, "%d images in %s (%.2f s per image, %d DDIM steps, guidance %.1f)",
+                    each.size(), ProgressBar.duration(secs), secs / each.size(), steps, guidance));
+            int s = pipe.model().config().imageSize();
+            Files.createDirectories(out);
+            StringBuilder manifest = new StringBuilder("file\tprompt\tseed\tsteps\tguidance\tmodel_sha256\n");
+            String sha = pipe.model().emaWeights().sha256();
+            for (int i = 0; i < each.size(); i++) {
+                String file = String.format(Locale.ROOT, "p%02d-%02d.png", i / n, i % n);
+                Images.writePng(Images.toImage(imgs, i * s * s, s), out.resolve(file));
+                manifest.append(file).append('\t').append(each.get(i).replace('\t', ' ').replace('\n', ' ')).append('\t')
+                        .append(seeds[i]).append('\t').append(steps).append('\t').append(guidance).append('\t')
+                        .append(sha).append('\n');
+            }
+            Files.writeString(out.resolve("manifest.tsv"), manifest.toString());
+            Images.writePng(Images.grid(imgs, each.size(), s, n, gridScale, all), out.resolve("grid.png"));
+            o.println("wrote " + each.size() + " PNGs, manifest.tsv and grid.png to " + out);
+        }
+        return 0;
+    }
+}

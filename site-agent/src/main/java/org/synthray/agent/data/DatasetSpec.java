@@ -1,0 +1,118 @@
+package org.synthray.agent.data;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * How to read a folder of images with a CSV: which column names the image file, where the text
+ * comes from, which rows belong to which split. {@link #detect(Path)} knows two layouts:
+ * <ul>
+ *   <li><b>captioned</b> (like {@code nih-cxr14-64/metadata.csv}): columns {@code image},
+ *   {@code caption} (or {@code report}), optional {@code split}, {@code findings}, {@code patient_id};
+ *   images under {@code images/} or beside the CSV;</li>
+ *   <li><b>hannover</b> ({@code hannover-covid/data.csv}): {@code image_id} → {@code png/<id>.png}; no
+ *   text, so a caption is built from sex, projection and ICU stay; no split column, so patients are
+ *   split 80/20 by a hash of their id.</li>
+ * </ul>
+ */
+public record DatasetSpec(String layout, Path csv, Path imageDir, String imageColumn, String textColumn,
+        String splitColumn, String labelsColumn, String patientColumn) {
+
+    /**
+     * @param path a data folder (holding {@code metadata.csv} or {@code data.csv}) or a CSV file
+     * @throws IOException with a clear message when no usable CSV is found
+     */
+    public static DatasetSpec detect(Path path) throws IOException {
+        Path csv = path;
+        if (Files.isDirectory(path)) {
+            csv = null;
+            for (String name : List.of("metadata.csv", "data.csv", "reports.csv")) {
+                if (Files.isRegularFile(path.resolve(name))) {
+                    csv = path.resolve(name);
+                    break;
+                }
+            }
+            if (csv == null) {
+                throw new IOException("no metadata.csv or data.csv in " + path);
+            }
+        } else if (!Files.isRegularFile(path)) {
+            throw new IOException("data path " + path + " does not exist");
+        }
+        Path dir = csv.toAbsolutePath().getParent();
+        List<String> header = Csv.read(csv).header();
+        if (header.contains("image_id") && header.contains("projection")) {
+            return new DatasetSpec("hannover", csv, dir.resolve("png"), "image_id", null, null, null, "patient_id");
+        }
+        String image = header.contains("image") ? "image" : header.contains("file") ? "file" : header.contains("path") ? "path" : null;
+        String text = header.contains("caption") ? "caption" : header.contains("report") ? "report" : header.contains("text") ? "text" : null;
+        if (image == null || text == null) {
+            throw new IOException(csv + ": expected columns 'image' (or 'file'/'path') and 'caption' (or 'report'/'text'); "
+                    + "found " + header);
+        }
+        Path images = Files.isDirectory(dir.resolve("images")) ? dir.resolve("images") : dir;
+        return new DatasetSpec("captioned", csv, images, image, text,
+                header.contains("split") ? "split" : null,
+                header.contains("findings") ? "findings" : header.contains("labels") ? "labels" : null,
+                header.contains("patient_id") ? "patient_id" : null);
+    }
+
+    /** The image file of a row. */
+    public Path imageFile(Map<String, String> row) {
+        String v = row.getOrDefault(imageColumn, "").strip();
+        if (layout.equals("hannover") && !v.isEmpty() && !v.contains(".")) {
+            v = v + ".png";
+        }
+        return imageDir.resolve(v);
+    }
+
+    /** The text of a row: the caption/report column, or one built from the fields. */
+    public String text(Map<String, String> row) {
+        if (textColumn != null) {
+            return row.getOrDefault(textColumn, "");
+        }
+        String proj = row.getOrDefault("projection", "").strip().toUpperCase(Locale.ROOT);
+        String sex = switch (row.getOrDefault("sex", "").strip().toLowerCase(Locale.ROOT)) {
+            case "m" -> "male";
+            case "f" -> "female";
+            default -> "";
+        };
+        boolean icu = !row.getOrDefault("icu_admission_offset", "").isBlank();
+        StringBuilder sb = new StringBuilder(proj.isEmpty() ? "Chest radiograph" : proj + " chest radiograph");
+        sb.append(" of a ");
+        if (!sex.isEmpty()) {
+            sb.append(sex).append(' ');
+        }
+        sb.append(icu ? "ICU patient" : "patient").append(" with COVID-19");
+        return sb.toString();
+    }
+
+    /** Split of a row: the split column, or 80/20 train/val by patient. */
+    public String split(Map<String, String> row) {
+        if (splitColumn != null) {
+            return row.getOrDefault(splitColumn, "").strip().toLowerCase(Locale.ROOT);
+        }
+        String key = patientColumn != null ? row.getOrDefault(patientColumn, "") : row.getOrDefault(imageColumn, "");
+        // A fixed hash (not String.hashCode's, which is also fixed, but say so): the split never changes.
+        int h = 0;
+        for (byte b : key.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            h = h * 31 + (b & 0xff);
+        }
+        return Math.floorMod(h, 5) == 0 ? "val" : "train";
+    }
+
+    /** Findings of a row ({@code |}-separated labels), or "COVID-19" for the Hannover layout. */
+    public List<String> labels(Map<String, String> row) {
+        if (layout.equals("hannover")) {
+            return List.of("COVID-19");
+        }
+        if (labelsColumn == null) {
+            return List.of();
+        }
+        String v = row.getOrDefault(labelsColumn, "").strip();
+        return v.isEmpty() ? List.of() : List.of(v.split("\\|"));
+    }
+}

@@ -1,0 +1,127 @@
+package org.synthray.agent.data;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+
+/**
+ * Turns an image file of any size, bit depth and channel count into the model's input: one grey
+ * channel, centre-cropped to a square, area-resized to {@code size}×{@code size}, scaled to [-1, 1].
+ */
+public final class ImagePreprocessor {
+    private final int size;
+
+    public ImagePreprocessor(int size) {
+        if (size < 4) {
+            throw new IllegalArgumentException("image size must be at least 4, got " + size);
+        }
+        this.size = size;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /**
+     * @throws IOException with the reason when the file is missing, unreadable or not an image
+     */
+    public float[] load(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("file not found");
+        }
+        BufferedImage img;
+        try (InputStream in = Files.newInputStream(file)) {
+            img = ImageIO.read(in);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("cannot decode image: " + e.getMessage());
+        }
+        if (img == null) {
+            throw new IOException("not an image in a readable format (PNG, JPEG, BMP, GIF)");
+        }
+        return preprocess(img);
+    }
+
+    /** Grey, crop, resize and normalise an already decoded image. */
+    public float[] preprocess(BufferedImage img) throws IOException {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        if (w < 8 || h < 8) {
+            throw new IOException("image is only " + w + "×" + h + " pixels");
+        }
+        float[] grey = grey(img);
+        int side = Math.min(w, h);
+        int x0 = (w - side) / 2;
+        int y0 = (h - side) / 2;
+        return resizeArea(grey, w, x0, y0, side, size);
+    }
+
+    /**
+     * One grey value in [0, 1] per pixel, whatever the layout: 1 band (8 or 16 bit), grey + alpha,
+     * RGB(A) (Rec. 601 luma), indexed colour.
+     */
+    static float[] grey(BufferedImage img) throws IOException {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        float[] out = new float[w * h];
+        Raster r = img.getRaster();
+        int bands = r.getNumBands();
+        boolean indexed = img.getColorModel() instanceof java.awt.image.IndexColorModel;
+        if (!indexed && (bands == 1 || bands == 2)) {
+            double max = (1L << r.getSampleModel().getSampleSize(0)) - 1;
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    out[y * w + x] = (float) (r.getSample(x, y, 0) / max);
+                }
+            }
+        } else if (!indexed && bands >= 3) {
+            double mr = (1L << r.getSampleModel().getSampleSize(0)) - 1;
+            double mg = (1L << r.getSampleModel().getSampleSize(1)) - 1;
+            double mb = (1L << r.getSampleModel().getSampleSize(2)) - 1;
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    out[y * w + x] = (float) (0.299 * r.getSample(x, y, 0) / mr + 0.587 * r.getSample(x, y, 1) / mg
+                            + 0.114 * r.getSample(x, y, 2) / mb);
+                }
+            }
+        } else {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int rgb = img.getRGB(x, y);
+                    out[y * w + x] = (float) ((0.299 * ((rgb >> 16) & 0xff) + 0.587 * ((rgb >> 8) & 0xff)
+                            + 0.114 * (rgb & 0xff)) / 255.0);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Area-averaging resize of the square [x0, x0+side)×[y0, y0+side) to n×n, output in [-1, 1]. */
+    static float[] resizeArea(float[] src, int stride, int x0, int y0, int side, int n) {
+        float[] out = new float[n * n];
+        double scale = (double) side / n;
+        for (int oy = 0; oy < n; oy++) {
+            double sy0 = oy * scale;
+            double sy1 = sy0 + scale;
+            for (int ox = 0; ox < n; ox++) {
+                double sx0 = ox * scale;
+                double sx1 = sx0 + scale;
+                double acc = 0;
+                double wsum = 0;
+                for (int y = (int) Math.floor(sy0); y < Math.min(side, (int) Math.ceil(sy1)); y++) {
+                    double wy = Math.min(sy1, y + 1) - Math.max(sy0, y);
+                    for (int x = (int) Math.floor(sx0); x < Math.min(side, (int) Math.ceil(sx1)); x++) {
+                        double wx = Math.min(sx1, x + 1) - Math.max(sx0, x);
+                        acc += wx * wy * src[(y0 + y) * stride + x0 + x];
+                        wsum += wx * wy;
+                    }
+                }
+                out[oy * n + ox] = (float) (acc / wsum * 2 - 1);
+            }
+        }
+        return out;
+    }
+}

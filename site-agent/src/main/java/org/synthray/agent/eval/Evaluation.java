@@ -1,0 +1,252 @@
+package org.synthray.agent.eval;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.synthray.agent.data.ImageTextDataset;
+import org.synthray.agent.data.Images;
+import org.synthray.agent.diffusion.DdimSampler;
+import org.synthray.agent.diffusion.TextToImagePipeline;
+
+/**
+ * Measures a model against a validation split: Fréchet distance in the features of a classifier
+ * trained on the real training split (real train vs real val is the floor), the classifier's
+ * accuracy on the finding named in the prompt for generated vs real images, and nearest-neighbour
+ * distances from generated images to the training set (real val → train as the reference scale).
+ * Generated images use the validation captions as prompts, one image per caption.
+ */
+public final class Evaluation {
+    /** The grid prompts: one row each. */
+    public static final List<String> GRID_PROMPTS = List.of(
+            "PA chest x-ray of a 60-year-old male: no finding",
+            "PA chest x-ray of a 60-year-old male: cardiomegaly",
+            "PA chest x-ray of a 60-year-old male: effusion",
+            "PA chest x-ray of a 60-year-old female: atelectasis");
+
+    /** Settings. {@code limit}: at most this many validation captions (0 = all). */
+    public record Options(int steps, double guidance, long seed, int limit, int classifierSteps, int batch,
+            int gridColumns) {
+    }
+
+    private Evaluation() {
+    }
+
+    public static Map<String, Object> run(TextToImagePipeline pipe, ImageTextDataset train, ImageTextDataset val,
+            Options opt, Consumer<String> log) {
+        int s = pipe.model().config().imageSize();
+        int px = s * s;
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model_config", pipe.model().config().name());
+        out.put("model_sha256", pipe.model().emaWeights().sha256());
+        out.put("train_images", train.size());
+        out.put("val_images", val.size());
+
+        // 1. Generate one image per validation caption.
+        int n = opt.limit() > 0 ? Math.min(opt.limit(), val.size()) : val.size();
+        List<String> prompts = new ArrayList<>();
+        long[] seeds = new long[n];
+        float[] realVal = new float[n * px];
+        int[] valClass = new int[n];
+        for (int i = 0; i < n; i++) {
+            prompts.add(val.text(i));
+            seeds[i] = opt.seed() + i;
+            val.copyImage(i, realVal, i * px);
+            valClass[i] = FindingClasses.of(val.labels(i));
+        }
+        DdimSampler sampler = new DdimSampler(opt.steps(), opt.guidance());
+        long t0 = System.nanoTime();
+        float[] gen = pipe.generate(prompts, seeds, sampler, opt.batch(),
+                done -> log.accept("generated " + done + "/" + n));
+        double genSecs = (System.nanoTime() - t0) / 1e9;
+        Map<String, Object> sampling = new LinkedHashMap<>();
+        sampling.put("images", n);
+        sampling.put("ddim_steps", opt.steps());
+        sampling.put("guidance", opt.guidance());
+        sampling.put("seconds_per_image", genSecs / n);
+        out.put("sampling", sampling);
+
+        // 2. The classifier, trained on real training images only.
+        int[] trainClass = new int[train.size()];
+        for (int i = 0; i < train.size(); i++) {
+            trainClass[i] = FindingClasses.of(train.labels(i));
+        }
+        try (XrayClassifier clf = new XrayClassifier(s, FindingClasses.NAMES.size(), opt.seed())) {
+            log.accept("training the evaluation classifier (" + opt.classifierSteps() + " steps)");
+            double clfLoss = clf.train(train.pixels(), trainClass, opt.classifierSteps(), 32, opt.seed());
+            double[][] fTrain = clf.features(train.pixels(), train.size());
+            double[][] fVal = clf.features(realVal, n);
+            double[][] fGen = clf.features(gen, n);
+            Map<String, Object> fd = new LinkedHashMap<>();
+            fd.put("generated_vs_real_val", FrechetDistance.between(fGen, fVal));
+            fd.put("real_train_vs_real_val_floor", FrechetDistance.between(fTrain, fVal));
+            fd.put("generated_vs_real_train", FrechetDistance.between(fGen, fTrain));
+            fd.put("feature_dim", fVal[0].length);
+            out.put("frechet_distance", fd);
+
+            int[] predReal = clf.predict(realVal, n);
+            int[] predGen = clf.predict(gen, n);
+            Map<String, Object> acc = new LinkedHashMap<>();
+            acc.put("classes", FindingClasses.NAMES);
+            acc.put("classifier_train_loss", clfLoss);
+            int k = FindingClasses.NAMES.size();
+            int[] total = new int[k];
+            int[] okReal = new int[k];
+            int[] okGen = new int[k];
+            for (int i = 0; i < n; i++) {
+                int c = valClass[i];
+                if (c < 0) {
+                    continue;
+                }
+                total[c]++;
+                okReal[c] += predReal[i] == c ? 1 : 0;
+                okGen[c] += predGen[i] == c ? 1 : 0;
+            }
+            int all = 0;
+            int allReal = 0;
+            int allGen = 0;
+            double balReal = 0;
+            double balGen = 0;
+            int present = 0;
+            Map<String, Object> per = new LinkedHashMap<>();
+            for (int c = 0; c < k; c++) {
+                all += total[c];
+                allReal += okReal[c];
+                allGen += okGen[c];
+                if (total[c] > 0) {
+                    present++;
+                    balReal += (double) okReal[c] / total[c];
+                    balGen += (double) okGen[c] / total[c];
+                }
+                per.put(FindingClasses.NAMES.get(c), Map.of("images", total[c],
+                        "accuracy_real", total[c] == 0 ? Double.NaN : (double) okReal[c] / total[c],
+                        "accuracy_generated", total[c] == 0 ? Double.NaN : (double) okGen[c] / total[c]));
+            }
+            acc.put("images_with_a_class", all);
+            acc.put("accuracy_real", all == 0 ? Double.NaN : (double) allReal / all);
+            acc.put("accuracy_generated", all == 0 ? Double.NaN : (double) allGen / all);
+            acc.put("balanced_accuracy_real", present == 0 ? Double.NaN : balReal / present);
+            acc.put("balanced_accuracy_generated", present == 0 ? Double.NaN : balGen / present);
+            acc.put("chance_balanced", 1.0 / k);
+            acc.put("per_class", per);
+            out.put("finding_accuracy", acc);
+
+            // 3. Nearest neighbours in the training set.
+            Map<String, Object> nn = new LinkedHashMap<>();
+            double[] genPix = NearestNeighbours.nearest(gen, n, train.pixels(), train.size(), px, true)[0];
+            double[] valPix = NearestNeighbours.nearest(realVal, n, train.pixels(), train.size(), px, true)[0];
+            nn.put("pixel_rms_generated_to_train", named(NearestNeighbours.summary(genPix)));
+            nn.put("pixel_rms_real_val_to_train", named(NearestNeighbours.summary(valPix)));
+            double minVal = NearestNeighbours.summary(valPix)[0];
+            int closer = 0;
+            for (double d : genPix) {
+                closer += d < minVal ? 1 : 0;
+            }
+            nn.put("generated_closer_than_closest_real_val", closer);
+            double[] genFeat = NearestNeighbours.nearest(flat(fGen), n, flat(fTrain), train.size(), fGen[0].length, false)[0];
+            double[] valFeat = NearestNeighbours.nearest(flat(fVal), n, flat(fTrain), train.size(), fVal[0].length, false)[0];
+            nn.put("feature_generated_to_train", named(NearestNeighbours.summary(genFeat)));
+            nn.put("feature_real_val_to_train", named(NearestNeighbours.summary(valFeat)));
+            out.put("nearest_neighbours", nn);
+        }
+        out.put("generated", gen);
+        return out;
+    }
+
+    private static Map<String, Double> named(double[] s) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("min", s[0]);
+        m.put("p5", s[1]);
+        m.put("median", s[2]);
+        m.put("mean", s[3]);
+        return m;
+    }
+
+    private static float[] flat(double[][] f) {
+        float[] out = new float[f.length * f[0].length];
+        for (int i = 0; i < f.length; i++) {
+            for (int k = 0; k < f[0].length; k++) {
+                out[i * f[0].length + k] = (float) f[i][k];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Writes {@code evaluation.json}, {@code report.md} and {@code grid.png} (the grid prompts, one row
+     * each) into {@code dir}.
+     */
+    @SuppressWarnings("unchecked")
+    public static void write(Path dir, Map<String, Object> result, TextToImagePipeline pipe, Options opt)
+            throws IOException {
+        Files.createDirectories(dir);
+        Map<String, Object> json = new LinkedHashMap<>(result);
+        json.remove("generated");
+        Files.writeString(dir.resolve("evaluation.json"), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(json));
+        int s = pipe.model().config().imageSize();
+        int cols = opt.gridColumns();
+        List<String> each = new ArrayList<>();
+        for (String p : GRID_PROMPTS) {
+            for (int c = 0; c < cols; c++) {
+                each.add(p);
+            }
+        }
+        long[] seeds = new long[each.size()];
+        for (int i = 0; i < seeds.length; i++) {
+            seeds[i] = opt.seed() + (i % cols); // same seed per column: rows differ only by prompt
+        }
+        float[] g = pipe.generate(each, seeds, new DdimSampler(opt.steps(), opt.guidance()), opt.batch(), null);
+        Images.writePng(Images.grid(g, each.size(), s, cols, 2, GRID_PROMPTS), dir.resolve("grid.png"));
+        Files.writeString(dir.resolve("report.md"), report(json));
+    }
+
+    @SuppressWarnings("unchecked")
+    static String report(Map<String, Object> r) {
+        Map<String, Object> fd = (Map<String, Object>) r.get("frechet_distance");
+        Map<String, Object> acc = (Map<String, Object>) r.get("finding_accuracy");
+        Map<String, Object> nn = (Map<String, Object>) r.get("nearest_neighbours");
+        Map<String, Object> smp = (Map<String, Object>) r.get("sampling");
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Evaluation of model ").append(r.get("model_config")).append("\n\n");
+        sb.append(String.format(Locale.ROOT, "Model weights SHA-256 `%s`; %s generated images (one per validation caption), "
+                + "DDIM %s steps, guidance %s.%n%n", r.get("model_sha256"), smp.get("images"), smp.get("ddim_steps"),
+                smp.get("guidance")));
+        sb.append("| metric | value |\n| --- | --- |\n");
+        sb.append(row("Fréchet distance, generated vs real val", fd.get("generated_vs_real_val")));
+        sb.append(row("Fréchet distance floor, real train vs real val", fd.get("real_train_vs_real_val_floor")));
+        sb.append(row("Fréchet distance, generated vs real train", fd.get("generated_vs_real_train")));
+        sb.append(row("finding accuracy on real val images", acc.get("accuracy_real")));
+        sb.append(row("finding accuracy on generated images (finding from the prompt)", acc.get("accuracy_generated")));
+        sb.append(row("balanced accuracy real / generated (chance " + fmt(acc.get("chance_balanced")) + ")",
+                fmt(acc.get("balanced_accuracy_real")) + " / " + fmt(acc.get("balanced_accuracy_generated"))));
+        Map<String, Object> g = (Map<String, Object>) nn.get("pixel_rms_generated_to_train");
+        Map<String, Object> v = (Map<String, Object>) nn.get("pixel_rms_real_val_to_train");
+        sb.append(row("nearest training image, pixel RMS (0–1 scale): generated min / median",
+                fmt(g.get("min")) + " / " + fmt(g.get("median"))));
+        sb.append(row("nearest training image, pixel RMS: real val min / median", fmt(v.get("min")) + " / " + fmt(v.get("median"))));
+        sb.append(row("generated images closer to a training image than any real val image",
+                nn.get("generated_closer_than_closest_real_val")));
+        sb.append(row("seconds per generated image", smp.get("seconds_per_image")));
+        sb.append("\n![samples](grid.png)\n");
+        return sb.toString();
+    }
+
+    private static String row(String k, Object v) {
+        return "| " + k + " | " + fmt(v) + " |\n";
+    }
+
+    static String fmt(Object v) {
+        if (v instanceof Double d) {
+            return String.format(Locale.ROOT, "%.3f", d);
+        }
+        return String.valueOf(v);
+    }
+}
