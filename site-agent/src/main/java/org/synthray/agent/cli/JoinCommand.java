@@ -11,7 +11,12 @@ import org.synthray.agent.flower.FlowerClient;
 import org.synthray.agent.flower.FlowerConnection;
 import org.synthray.agent.flower.LocalTrainer;
 import org.synthray.agent.probe.FindingProbe;
-import org.synthray.agent.probe.ProbeData;
+import org.synthray.agent.data.DatasetCache;
+import org.synthray.agent.data.ImageTextDataset;
+import org.synthray.agent.data.PatientShard;
+import org.synthray.agent.diffusion.Checkpoint;
+import org.synthray.agent.diffusion.DiffusionTrainer;
+import org.synthray.agent.diffusion.TextToImagePipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -40,9 +45,22 @@ public final class JoinCommand implements Callable<Integer> {
             description = "Use only patients with patient_id hash mod N = K (to split one folder into sites). Default: ${DEFAULT-VALUE}.")
     String shard;
 
-    @Option(names = "--model", defaultValue = "probe",
-            description = "Local model: probe (logistic-regression finding probe). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--model", defaultValue = "diffusion",
+            description = "Local model: diffusion (the text-to-X-ray model, starting from --init) or probe "
+                    + "(a logistic-regression finding probe, for quick checks). Default: ${DEFAULT-VALUE}.")
     String model;
+
+    @Option(names = "--init", defaultValue = "models/base-cpu64", paramLabel = "CHECKPOINT",
+            description = "Diffusion checkpoint folder the site's model is built from (its config and tokenizer; "
+                    + "the coordinator's global weights replace its weights each round). Default: ${DEFAULT-VALUE}.")
+    Path init;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR",
+            description = "Preprocessed-image cache (default ~/.cache/synthray/datasets).")
+    Path cacheDir;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of local training. Default: ${DEFAULT-VALUE}.")
+    long seed;
 
     @Option(names = "--work-dir", defaultValue = "synthray-agent-work", paramLabel = "DIR",
             description = "Where large models received or sent by blob reference are kept. Default: ${DEFAULT-VALUE}.")
@@ -73,8 +91,13 @@ public final class JoinCommand implements Callable<Integer> {
         if (!Files.isDirectory(data)) {
             throw new IllegalArgumentException("data folder " + data + " does not exist");
         }
-        int[] kn = parseShard(shard);
-        LocalTrainer trainer = trainer(kn[0], kn[1]);
+        PatientShard part;
+        try {
+            part = PatientShard.parse(shard);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--shard: " + e.getMessage());
+        }
+        LocalTrainer trainer = trainer(part.index(), part.count());
         // Models above the coordinator's size threshold come and go through its blob service.
         try (BlobClient blobs = new BlobClient(BlobClient.Options.of(hp[0], port, siteId))) {
             FlowerConnection connection = new FlowerConnection(new FlowerClient(trainer, new ModelTransfer(blobs, workDir)),
@@ -92,26 +115,39 @@ public final class JoinCommand implements Callable<Integer> {
     }
 
     private LocalTrainer trainer(int k, int n) throws Exception {
-        if (!model.equals("probe")) {
-            throw new IllegalArgumentException("unknown --model '" + model + "' (available: probe)");
+        PatientShard part = new PatientShard(k, n);
+        DatasetCache cache = cacheDir != null ? new DatasetCache(cacheDir) : DatasetCache.defaultCache();
+        switch (model) {
+            case "probe" -> {
+                ImageTextDataset train = part.apply(data, ImageTextDataset.load(data, "train", FindingProbe.SIDE, cache));
+                ImageTextDataset val = part.apply(data, ImageTextDataset.load(data, "val", FindingProbe.SIDE, cache));
+                System.out.printf("site %s: %d training and %d validation images (shard %s)%n", siteId, train.size(), val.size(), part);
+                return new FindingProbe(train, val);
+            }
+            case "diffusion" -> {
+                if (!Files.isDirectory(init)) {
+                    throw new IllegalArgumentException("no checkpoint folder " + init + " (--init)");
+                }
+                TextToImagePipeline pipeline = Checkpoint.load(init);
+                int size = pipeline.model().config().imageSize();
+                ImageTextDataset train = part.apply(data, ImageTextDataset.load(data, "train", size, cache));
+                ImageTextDataset val = loadOptional(part, "val", size, cache);
+                System.out.printf("site %s: %d training and %d validation images at %dx%d (shard %s), model %s from %s%n",
+                        siteId, train.size(), val != null ? val.size() : 0, size, size, part, pipeline.model().config().name(), init);
+                return new DiffusionTrainer(pipeline, train, val, seed);
+            }
+            default -> throw new IllegalArgumentException("unknown --model '" + model + "' (available: diffusion, probe)");
         }
-        List<ProbeData.Example> train = ProbeData.load(data, "train", k, n);
-        List<ProbeData.Example> val = ProbeData.load(data, "val", k, n);
-        System.out.printf("site %s: %d training and %d validation images (shard %d/%d)%n", siteId, train.size(), val.size(), k, n);
-        return new FindingProbe(train, val);
     }
 
-    static int[] parseShard(String s) {
-        String[] p = s.split("/");
+    /** A split a site may not have (e.g. no validation images): null instead of an error. */
+    private ImageTextDataset loadOptional(PatientShard part, String split, int size, DatasetCache cache) throws Exception {
         try {
-            int k = Integer.parseInt(p[0]);
-            int n = Integer.parseInt(p[1]);
-            if (p.length == 2 && n >= 1 && k >= 0 && k < n) {
-                return new int[] {k, n};
-            }
-        } catch (RuntimeException e) {
-            // fall through to the message below
+            ImageTextDataset ds = part.apply(data, ImageTextDataset.load(data, split, size, cache));
+            return ds.size() > 0 ? ds : null;
+        } catch (java.io.IOException e) {
+            return null;
         }
-        throw new IllegalArgumentException("--shard must be K/N with 0 <= K < N, got '" + s + "'");
     }
+
 }

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.synthray.agent.data.ImageTextDataset;
 import org.synthray.agent.flower.LocalTrainer;
 import org.synthray.flower.Scalars;
 import org.synthray.flower.proto.Scalar;
@@ -19,19 +20,57 @@ import org.synthray.tensor.Weights;
  * (FedProx, default 0), {@code seed}.
  */
 public final class FindingProbe implements LocalTrainer {
+    /** Thumbnails are {@value}×{@value}: enough for a linear probe, cheap to hold. */
+    public static final int SIDE = 16;
     static final String W = "probe/w";
     static final String B = "probe/b";
-    private static final int D = ProbeData.SIDE * ProbeData.SIDE;
+    private static final int D = SIDE * SIDE;
 
-    private final List<ProbeData.Example> train;
-    private final List<ProbeData.Example> validation;
+    /** Features (pixels, zero mean and unit variance per image) and label (1 = some finding). */
+    record Example(float[] features, float label) {
+    }
 
-    public FindingProbe(List<ProbeData.Example> train, List<ProbeData.Example> validation) {
-        if (train.isEmpty()) {
+    private final List<Example> train;
+    private final List<Example> validation;
+
+    /** @param train, validation images loaded at {@link #SIDE} pixels */
+    public FindingProbe(ImageTextDataset train, ImageTextDataset validation) {
+        if (train.size() == 0) {
             throw new IllegalArgumentException("no training images for this site");
         }
-        this.train = train;
-        this.validation = validation;
+        this.train = examples(train);
+        this.validation = validation != null ? examples(validation) : List.of();
+    }
+
+    static List<Example> examples(ImageTextDataset ds) {
+        if (ds.imageSize() != SIDE) {
+            throw new IllegalArgumentException("the probe takes " + SIDE + "x" + SIDE + " images, got " + ds.imageSize());
+        }
+        java.util.ArrayList<Example> out = new java.util.ArrayList<>();
+        for (int i = 0; i < ds.size(); i++) {
+            List<String> labels = ds.labels(i);
+            boolean finding = labels.stream().anyMatch(l -> !l.isBlank() && !l.equalsIgnoreCase("No Finding"));
+            out.add(new Example(standardised(ds.image(i)), finding ? 1f : 0f));
+        }
+        return out;
+    }
+
+    private static float[] standardised(float[] px) {
+        double mean = 0;
+        for (float v : px) {
+            mean += v;
+        }
+        mean /= px.length;
+        double var = 0;
+        for (float v : px) {
+            var += (v - mean) * (v - mean);
+        }
+        double sd = Math.sqrt(var / px.length) + 1e-6;
+        float[] f = new float[px.length];
+        for (int i = 0; i < px.length; i++) {
+            f[i] = (float) ((px[i] - mean) / sd);
+        }
+        return f;
     }
 
     @Override
@@ -60,7 +99,7 @@ public final class FindingProbe implements LocalTrainer {
         for (int e = 0; e < epochs; e++) {
             int[] order = random.ints(0, train.size()).limit(train.size()).toArray();
             for (int i : order) {
-                ProbeData.Example x = train.get(i);
+                Example x = train.get(i);
                 double p = sigmoid(dot(w, x.features()) + b);
                 lossSum += bce(p, x.label());
                 steps++;
@@ -73,35 +112,35 @@ public final class FindingProbe implements LocalTrainer {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("train_loss", lossSum / steps);
+        metrics.put("train_loss", steps > 0 ? lossSum / steps : 0.0);
         metrics.put("images_per_s", steps / Math.max(seconds, 1e-9));
         return new FitResult(weights(w, b), train.size(), metrics);
     }
 
     @Override
     public EvaluateResult evaluate(Weights global, Map<String, Scalar> config) {
-        List<ProbeData.Example> data = validation.isEmpty() ? train : validation;
+        List<Example> data = validation.isEmpty() ? train : validation;
         float[] w = global.get(W).toFloatArray();
         float b = global.get(B).toFloatArray()[0];
-        double loss = 0;
         int correct = 0;
-        for (ProbeData.Example x : data) {
-            double p = sigmoid(dot(w, x.features()) + b);
-            loss += bce(p, x.label());
-            if ((p >= 0.5) == (x.label() >= 0.5f)) {
+        for (Example x : data) {
+            if ((sigmoid(dot(w, x.features()) + b) >= 0.5) == (x.label() >= 0.5f)) {
                 correct++;
             }
         }
-        return new EvaluateResult(loss / data.size(), data.size(), Map.of("accuracy", (double) correct / data.size()));
+        return new EvaluateResult(loss(global, data), data.size(), Map.of("accuracy", (double) correct / data.size()));
     }
 
     /** Mean cross-entropy of {@code weights} on the training (or validation) images. */
     double evaluateOn(Weights weights, boolean trainingSet) {
-        List<ProbeData.Example> data = trainingSet ? train : validation;
+        return loss(weights, trainingSet ? train : validation);
+    }
+
+    private static double loss(Weights weights, List<Example> data) {
         float[] w = weights.get(W).toFloatArray();
         float b = weights.get(B).toFloatArray()[0];
         double loss = 0;
-        for (ProbeData.Example x : data) {
+        for (Example x : data) {
             loss += bce(sigmoid(dot(w, x.features()) + b), x.label());
         }
         return loss / data.size();

@@ -30,7 +30,7 @@ class JoinCommandTest {
     @Test
     void badShardSiteIdAndFolder() {
         assertTrue(run("join", "--coordinator", "h:1", "--site-id", "a", "--data", ".", "--shard", "2/2")[1]
-                .contains("--shard must be K/N with 0 <= K < N, got '2/2'"));
+                .contains("--shard: a shard is K/N with 0 <= K < N, got '2/2'"));
         assertTrue(run("join", "--coordinator", "h:1", "--site-id", "a b", "--data", ".")[1].contains("--site-id may use"));
         assertTrue(run("join", "--coordinator", "h:1", "--site-id", "a", "--data", "/no/such/folder")[1]
                 .contains("data folder /no/such/folder does not exist"));
