@@ -134,7 +134,18 @@ public final class JoinCommand implements Callable<Integer> {
                 ImageTextDataset val = loadOptional(part, "val", size, cache);
                 System.out.printf("site %s: %d training and %d validation images at %dx%d (shard %s), model %s from %s%n",
                         siteId, train.size(), val != null ? val.size() : 0, size, size, part, pipeline.model().config().name(), init);
-                return new DiffusionTrainer(pipeline, train, val, seed);
+                // One progress line per round of local training: steps, loss, images/s, ETA.
+                return new DiffusionTrainer(pipeline, train, val, seed, round -> {
+                    ProgressBar bar = new ProgressBar(siteId + " round " + round, 1, System.out);
+                    return p -> {
+                        bar.setTotal(p.totalSteps());
+                        bar.update(p.step(), String.format(java.util.Locale.ROOT, "loss %.4f  %.1f img/s", p.meanLoss(),
+                                p.imagesPerSecond()), p.etaSeconds());
+                        if (p.step() >= p.totalSteps()) {
+                            bar.finish(null);
+                        }
+                    };
+                });
             }
             default -> throw new IllegalArgumentException("unknown --model '" + model + "' (available: diffusion, probe)");
         }

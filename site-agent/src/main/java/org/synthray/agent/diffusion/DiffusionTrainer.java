@@ -21,15 +21,23 @@ public final class DiffusionTrainer implements LocalTrainer {
     private final ImageTextDataset train;
     private final ImageTextDataset val;
     private final long seed;
+    private final java.util.function.LongFunction<TrainingLoop.Listener> progress;
 
     /**
      * @param val may be null: evaluate then uses the training images
      */
     public DiffusionTrainer(TextToImagePipeline pipeline, ImageTextDataset train, ImageTextDataset val, long seed) {
+        this(pipeline, train, val, seed, round -> null);
+    }
+
+    /** @param progress a listener for each round's local training (given the round), or null for none */
+    public DiffusionTrainer(TextToImagePipeline pipeline, ImageTextDataset train, ImageTextDataset val, long seed,
+                            java.util.function.LongFunction<TrainingLoop.Listener> progress) {
         this.pipeline = pipeline;
         this.train = train;
         this.val = val;
         this.seed = seed;
+        this.progress = progress;
     }
 
     @Override
@@ -53,7 +61,7 @@ public final class DiffusionTrainer implements LocalTrainer {
         int batch = (int) Scalars.getLong(config, "batch_size", m.config().batchSize());
         long round = Scalars.getLong(config, "server_round", 0);
         TrainOptions opt = new TrainOptions(steps, (int) epochs, 0, batch, lr, mu, seed + 1_000_003L * round);
-        TrainingLoop.Summary s = new TrainingLoop(m, pipeline.tokenizer()).run(train, opt, null);
+        TrainingLoop.Summary s = new TrainingLoop(m, pipeline.tokenizer()).run(train, opt, progress.apply(round));
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("train_loss", s.meanLoss());
         metrics.put("images_per_s", s.imagesPerSecond());
