@@ -26,7 +26,7 @@ import picocli.CommandLine.ParentCommand;
  * It holds no state of its own: everything goes through {@code /api}.
  */
 @Command(name = "synthray-admin", mixinStandardHelpOptions = true,
-        description = "Create, start, follow and cancel federated runs on a SynthRay coordinator.",
+        description = "Create, start, follow and cancel federated runs on a SynthRay coordinator; verify its ledger.",
         subcommands = {AdminCli.Runs.class, AdminCli.Models.class, AdminCli.LedgerCommands.class, CommandLine.HelpCommand.class})
 public final class AdminCli implements Runnable {
     private static final ObjectMapper JSON = new ObjectMapper();

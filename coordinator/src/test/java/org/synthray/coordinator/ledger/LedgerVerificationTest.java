@@ -155,6 +155,49 @@ class LedgerVerificationTest {
         assertTrue(r[1].startsWith("ledger ok: "), r[1]);
     }
 
+    /** The export query docs/provenance.md gives for psql's {@code \\copy}. */
+    static final String EXPORT = "COPY (SELECT seq, to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+            + " actor, event_type, payload, prev_hash, hash FROM ledger_events ORDER BY seq) TO STDOUT WITH (FORMAT csv)";
+
+    private static String[] python(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("python3", "../bin/ledger-verify.py"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        return new String[] {String.valueOf(p.waitFor()), out};
+    }
+
+    @Test
+    void theStandaloneScriptVerifiesTheChainWithoutSynthRaysCode(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(new java.io.File("/usr/bin/python3").canExecute()
+                || new java.io.File("/usr/local/bin/python3").canExecute(), "python3 is not installed");
+        long a = ledger.append("admin", EventType.RUN_CREATED, Map.of("run", "run-py", "name", "Zürich ünd \"quotes\"\t", "lr", 0.001));
+        ledger.append("site:hospital-ü", EventType.UPDATE_REJECTED, Map.of("run", "run-py", "reason", "NaN in tensor w[0]"));
+        String url = "http://127.0.0.1:" + port;
+
+        String[] ok = python(url);
+        assertEquals("0", ok[0], ok[1]);
+        assertTrue(ok[1].startsWith("ok " + service.head().seq() + " " + service.head().hash()), ok[1]);
+
+        java.nio.file.Path csv = dir.resolve("ledger.csv");
+        try (Connection c = db.getConnection(); java.io.Writer w = java.nio.file.Files.newBufferedWriter(csv)) {
+            new org.postgresql.copy.CopyManager(c.unwrap(org.postgresql.core.BaseConnection.class)).copyOut(EXPORT, w);
+        }
+        String[] fromCsv = python(csv.toString());
+        assertEquals("0", fromCsv[0], fromCsv[1]);
+
+        String payload = column("payload", a);
+        try {
+            sql("UPDATE ledger_events SET payload = ? WHERE seq = ?", payload.replace("0.001", "0.01"), a);
+            String[] bad = python(url);
+            assertEquals("1", bad[0], bad[1]);
+            assertEquals("event " + a + ": its contents do not hash to its stored hash", bad[1].strip());
+        } finally {
+            sql("UPDATE ledger_events SET payload = ? WHERE seq = ?", payload, a);
+        }
+    }
+
     @Test
     void fourConcurrentWritersLeaveAnIntactGaplessChain() throws Exception {
         int writers = 4;

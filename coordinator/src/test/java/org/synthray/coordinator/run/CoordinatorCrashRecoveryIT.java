@@ -114,6 +114,26 @@ class CoordinatorCrashRecoveryIT {
         assertTrue(agentA.get(60, TimeUnit.SECONDS).sessions() >= 2, "site A reconnected after the crash");
         assertTrue(agentB.get(60, TimeUnit.SECONDS).sessions() >= 2, "site B reconnected after the crash");
         assertTrue(Files.readString(logFile).contains("resuming after round " + roundsDone));
+
+        // The ledger (in the embedded H2 file) came through the kill intact, and the round redone
+        // after it is recorded once: its events were rolled back with it.
+        JsonNode verified = JSON.readTree(send("GET", "/api/ledger/verify", null, null, 200));
+        assertTrue(verified.get("ok").asBoolean(), verified.toString());
+        List<Integer> versionRounds = new java.util.ArrayList<>();
+        long after = 0;
+        while (true) {
+            JsonNode page = JSON.readTree(send("GET", "/api/ledger?after=" + after + "&limit=1000", null, null, 200));
+            for (JsonNode e : page.get("events")) {
+                if (e.get("type").asText().equals("MODEL_VERSION_CREATED") && e.get("payload").get("run").asText().equals(runId)) {
+                    versionRounds.add(e.get("payload").get("round").asInt());
+                }
+            }
+            if (page.get("next_after").isNull()) {
+                break;
+            }
+            after = page.get("next_after").asLong();
+        }
+        assertEquals(List.of(0, 1, 2, 3, 4, 5), versionRounds);
     }
 
     private Process startCoordinator() throws Exception {

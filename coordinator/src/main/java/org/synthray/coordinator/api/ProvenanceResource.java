@@ -1,0 +1,29 @@
+package org.synthray.coordinator.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.synthray.coordinator.provenance.ProvenanceService;
+
+/** W3C PROV-JSON provenance of what the consortium made (docs/provenance.md). */
+@Path("/api/provenance")
+@Produces(MediaType.APPLICATION_JSON)
+public class ProvenanceResource {
+
+    @Inject
+    ProvenanceService provenance;
+
+    /** A model version, the rounds and site updates that made it, and the versions before it. */
+    @GET
+    @Path("models/{sha256}")
+    public ObjectNode model(@PathParam("sha256") String sha256) {
+        if (!sha256.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("a model is named by its SHA-256 (64 lowercase hex digits)");
+        }
+        return provenance.modelLineage(sha256).toJson();
+    }
+}
