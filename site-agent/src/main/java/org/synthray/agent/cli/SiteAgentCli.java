@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             EvaluateCommand.class,
             BenchCommand.class,
+            DataCommand.class,
         })
 public final class SiteAgentCli implements Runnable {
 

@@ -55,6 +55,17 @@ public final class ImageTextDataset {
             throw new IOException(spec.csv() + " has no rows in split '" + split + "'");
         }
         ImageTextDataset ds = cache != null ? cache.load(spec, rows, split, size) : decode(spec, rows, size);
+        if (!csv.problems().isEmpty()) {
+            List<Skip> bad = new ArrayList<>();
+            for (String p : csv.problems()) {
+                bad.add(new Skip(spec.csv().getFileName() + " " + p.substring(0, p.indexOf(':')), p.substring(p.indexOf(':') + 2)));
+            }
+            List<Integer> all = new ArrayList<>();
+            for (int i = 0; i < ds.size(); i++) {
+                all.add(i);
+            }
+            ds = ds.select(all, bad);
+        }
         if (ds.size() == 0) {
             throw new IOException("no usable images in split '" + split + "' of " + spec.csv() + "; first reason: "
                     + (ds.skipped.isEmpty() ? "-" : ds.skipped.get(0).image() + ": " + ds.skipped.get(0).reason()));
