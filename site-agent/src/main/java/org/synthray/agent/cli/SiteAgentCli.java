@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             EvaluateCommand.class,
             BenchCommand.class,
             DataCommand.class,
+            GuardCommand.class,
         })
 public final class SiteAgentCli implements Runnable {
 

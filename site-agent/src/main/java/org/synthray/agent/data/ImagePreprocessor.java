@@ -160,7 +160,7 @@ public final class ImagePreprocessor {
     }
 
     /** Area-averaging resize of the square [x0, x0+side)×[y0, y0+side) to n×n, output in [-1, 1]. */
-    static float[] resizeArea(float[] src, int stride, int x0, int y0, int side, int n) {
+    public static float[] resizeArea(float[] src, int stride, int x0, int y0, int side, int n) {
         float[] out = new float[n * n];
         double scale = (double) side / n;
         for (int oy = 0; oy < n; oy++) {

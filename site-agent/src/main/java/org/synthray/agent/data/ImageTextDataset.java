@@ -108,6 +108,30 @@ public final class ImageTextDataset {
                 java.util.Arrays.copyOf(buf, ids.size() * size * size), skips);
     }
 
+    /**
+     * The patient of each image of {@code ds} (loaded from {@code data}), or null when the table has
+     * no patient column.
+     */
+    public static List<String> patients(Path data, ImageTextDataset ds) throws IOException {
+        DatasetSpec spec = DatasetSpec.detect(data);
+        if (spec.patientColumn() == null) {
+            return null;
+        }
+        Map<String, String> byImage = new java.util.HashMap<>();
+        for (Map<String, String> r : Csv.read(spec.csv()).rows()) {
+            byImage.putIfAbsent(r.getOrDefault(spec.imageColumn(), ""), r.getOrDefault(spec.patientColumn(), "").strip());
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < ds.size(); i++) {
+            String p = byImage.get(ds.id(i));
+            if (p == null || p.isEmpty()) {
+                return null; // an image without a patient: pairs within the training set cannot be trusted
+            }
+            out.add(p);
+        }
+        return out;
+    }
+
     public int size() {
         return ids.size();
     }
