@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             DataCommand.class,
             GuardCommand.class,
+            SynthesizeCommand.class,
         })
 public final class SiteAgentCli implements Runnable {
 

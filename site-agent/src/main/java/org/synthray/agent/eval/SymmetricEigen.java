@@ -1,9 +1,9 @@
 package org.synthray.agent.eval;
 
 /** Eigen-decomposition of a real symmetric matrix by cyclic Jacobi rotations (no library needed). */
-public record SymmetricEigen(double[] values, double[][] vectors) {
+record SymmetricEigen(double[] values, double[][] vectors) {
 
-    public static SymmetricEigen of(double[][] s) {
+    static SymmetricEigen of(double[][] s) {
         int n = s.length;
         double[][] a = new double[n][];
         for (int i = 0; i < n; i++) {
