@@ -48,12 +48,26 @@ public final class PrivacyGuard implements AutoCloseable {
     /** Fraction of the way from the largest validation similarity to 1 where the threshold sits. */
     public static final double MARGIN = 0.4;
     public static final String METHOD = "nearest training image: NCC of aligned 24x24 thumbnails (275 placements) "
-            + "and cosine of classifier features; threshold = max over real images of other patients + 0.4 x (1 - max)";
+            + "and cosine of classifier features; threshold = max over real images of other patients + margin x (1 - max), margin 0.4 by default";
 
     /** Calibration settings. */
-    public record Options(int classifierSteps, long seed) {
+    /**
+     * Calibration settings. {@code margin}: where between the largest other-patient similarity (0) and
+     * 1 (1) the threshold sits; lower is stricter (more images rejected, fewer near-copies missed).
+     */
+    public record Options(int classifierSteps, long seed, double margin) {
+        public Options {
+            if (!(margin >= 0 && margin < 1)) {
+                throw new IllegalArgumentException("the guard's margin must be in [0, 1), not " + margin);
+            }
+        }
+
+        public Options(int classifierSteps, long seed) {
+            this(classifierSteps, seed, MARGIN);
+        }
+
         public static Options defaults() {
-            return new Options(300, 0);
+            return new Options(300, 0, MARGIN);
         }
     }
 
@@ -171,7 +185,7 @@ public final class PrivacyGuard implements AutoCloseable {
         em.put("classifierSteps", steps);
         em.put("labelledTrainImages", labelled);
         em.put("dim", XrayClassifier.featureDim());
-        info.put("margin", MARGIN);
+        info.put("margin", opt.margin());
         PrivacyGuard g = new PrivacyGuard(info, ids, pixelRefs, pixelCenter, embRefs, embCenter, clf, clfWeights);
         // Distances of real images of other patients to the training set set the scale.
         Scores s = g.scores(val.pixels(), val.size(), size);
@@ -192,8 +206,8 @@ public final class PrivacyGuard implements AutoCloseable {
         }
         px.put("valMax", max(s.pixel));
         em.put("valMax", max(s.embedding));
-        g.pixelThreshold = threshold(pixelSamples, px);
-        g.embThreshold = threshold(embSamples, em);
+        g.pixelThreshold = threshold(pixelSamples, px, opt.margin());
+        g.embThreshold = threshold(embSamples, em, opt.margin());
         log.accept(String.format(java.util.Locale.ROOT, "nearest training image of another patient (%d val images, %d "
                 + "training images): pixels max %.4f, embedding max %.4f; thresholds %.4f and %.4f", val.size(),
                 info.get("trainPairs").asInt(), px.get("otherPatientMax").asDouble(), em.get("otherPatientMax").asDouble(),
@@ -277,11 +291,11 @@ public final class PrivacyGuard implements AutoCloseable {
         return new Scores(p, null, e, null);
     }
 
-    private static double threshold(float[] valScores, ObjectNode out) {
+    private static double threshold(float[] valScores, ObjectNode out, double margin) {
         float[] s = valScores.clone();
         Arrays.sort(s);
         double max = s[s.length - 1];
-        double t = Math.min(0.9999, max + MARGIN * (1 - max));
+        double t = Math.min(0.9999, max + margin * (1 - max));
         out.put("otherPatientMax", max);
         out.put("otherPatientP99", s[(int) Math.floor(0.99 * (s.length - 1))]);
         out.put("otherPatientMedian", s[(s.length - 1) / 2]);
@@ -370,6 +384,7 @@ public final class PrivacyGuard implements AutoCloseable {
         s.put("method", METHOD);
         s.put("pixelThreshold", pixelThreshold);
         s.put("embeddingThreshold", embThreshold);
+        s.put("margin", info.path("margin").asDouble());
         s.put("trainImages", info.path("trainImages").asInt());
         s.put("valImages", info.path("valImages").asInt());
         s.put("calibratedAt", info.path("createdAt").asText());

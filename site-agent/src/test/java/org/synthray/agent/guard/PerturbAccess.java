@@ -13,6 +13,10 @@ public final class PerturbAccess {
         return Perturb.noise(img, sigma, seed);
     }
 
+    public static float[] contrast(float[] img, double gamma, double gain, double offset) {
+        return Perturb.contrast(img, gamma, gain, offset);
+    }
+
     public static float[] crop(float[] img, int size, int border) {
         return Perturb.crop(img, size, border);
     }
