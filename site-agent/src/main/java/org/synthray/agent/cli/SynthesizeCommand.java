@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.synthray.agent.data.DatasetCache;
 import org.synthray.agent.data.ImageTextDataset;
 import org.synthray.agent.diffusion.Checkpoint;
 import org.synthray.agent.diffusion.DdimSampler;
@@ -109,9 +108,9 @@ public final class SynthesizeCommand implements Callable<Integer> {
         if (!Files.isRegularFile(guardDir.resolve(PrivacyGuard.GUARD_JSON)) && data != null) {
             o.println("no guard calibration in " + guardDir + ": calibrating on " + data);
             o.flush();
-            DatasetCache cache = DatasetCache.defaultCache();
-            ImageTextDataset train = ImageTextDataset.load(data, "train", Vectors.GUARD_SIZE, cache);
-            ImageTextDataset val = ImageTextDataset.load(data, "val", Vectors.GUARD_SIZE, cache);
+            // Decoded once, without the dataset cache: 'guard calibrate' is the command for repeated runs.
+            ImageTextDataset train = ImageTextDataset.load(data, "train", Vectors.GUARD_SIZE, null);
+            ImageTextDataset val = ImageTextDataset.load(data, "val", Vectors.GUARD_SIZE, null);
             try (PrivacyGuard g = PrivacyGuard.calibrate(train, ImageTextDataset.patients(data, train), val,
                     PrivacyGuard.Options.defaults(), msg -> o.println("  " + msg))) {
                 g.save(guardDir);

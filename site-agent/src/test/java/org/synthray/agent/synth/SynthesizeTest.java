@@ -353,6 +353,36 @@ class SynthesizeTest {
     }
 
     @Test
+    void calibratesTheGuardFirstWhenGivenTheSitesData() throws Exception {
+        // A small site: 40 training and 20 validation images of real NIH patients, listed by absolute path.
+        Path site = Files.createDirectories(dir.resolve("small-site"));
+        StringBuilder csv = new StringBuilder("image,report,split,patient_id\n");
+        List<String> rows = Files.readAllLines(TestData.nih().resolve("metadata.csv"));
+        int trainRows = 0;
+        int valRows = 0;
+        for (String row : rows.subList(1, rows.size())) {
+            String[] f = row.split(",");
+            boolean isTrain = f[1].equals("train");
+            if (isTrain ? trainRows++ < 40 : valRows++ < 20) {
+                csv.append(TestData.nih().resolve("images").resolve(f[0])).append(",PA chest x-ray,").append(f[1])
+                        .append(',').append(f[2]).append('\n');
+            }
+        }
+        Files.writeString(site.resolve("metadata.csv"), csv.toString());
+        Path g = dir.resolve("small-site-work/guard");
+        Path out = dir.resolve("set-small");
+        Run r = run("synthesize", "--model", baseModel().toString(), "--guard", g.toString(), "--data", site.toString(),
+                "-p", "PA chest x-ray", "-n", "2", "--steps", "2", "--out", out.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("no guard calibration in") && r.out().contains("calibrating on"), r.out());
+        assertTrue(Files.isRegularFile(g.resolve(PrivacyGuard.GUARD_JSON)));
+        JsonNode set = JSON.readTree(out.resolve("upload/set.json").toFile());
+        assertEquals(40, set.get("guard").get("trainImages").asInt());
+        assertEquals(20, set.get("guard").get("valImages").asInt());
+        assertEquals("site", set.get("site").asText());
+    }
+
+    @Test
     void clearMessagesForBadInput() throws Exception {
         Run r = run("synthesize", "--model", baseModel().toString(), "--guard", dir.resolve("no-guard").toString(), "-p", "x",
                 "--out", dir.resolve("o1").toString());
