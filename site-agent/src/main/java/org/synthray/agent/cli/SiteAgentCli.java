@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             EvaluateCommand.class,
             BenchCommand.class,
+            DataCommand.class,
+            GuardCommand.class,
+            SynthesizeCommand.class,
         })
 public final class SiteAgentCli implements Runnable {
 

@@ -14,9 +14,77 @@ public final class Csv {
     private final List<String> header;
     private final List<Map<String, String>> rows;
 
+    private final List<String> problems;
+
     private Csv(List<String> header, List<Map<String, String>> rows) {
+        this(header, rows, List.of());
+    }
+
+    private Csv(List<String> header, List<Map<String, String>> rows, List<String> problems) {
         this.header = header;
         this.rows = rows;
+        this.problems = List.copyOf(problems);
+    }
+
+    private static Csv readJsonl(Path file) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> header = new ArrayList<>();
+        List<Map<String, String>> rows = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (i == 0 && line.startsWith("\uFEFF")) {
+                line = line.substring(1);
+            }
+            if (line.isEmpty()) {
+                continue;
+            }
+            com.fasterxml.jackson.databind.JsonNode node;
+            try {
+                node = json.readTree(line);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                problems.add("line " + (i + 1) + ": not valid JSON");
+                continue;
+            }
+            if (node == null || !node.isObject()) {
+                problems.add("line " + (i + 1) + ": not a JSON object");
+                continue;
+            }
+            Map<String, String> m = new LinkedHashMap<>();
+            for (var it = node.fields(); it.hasNext(); ) {
+                var f = it.next();
+                String key = f.getKey().strip();
+                if (!header.contains(key)) {
+                    header.add(key);
+                }
+                com.fasterxml.jackson.databind.JsonNode v = f.getValue();
+                String value;
+                if (v.isNull()) {
+                    value = "";
+                } else if (v.isArray()) {
+                    List<String> parts = new ArrayList<>();
+                    v.forEach(e -> parts.add(e.asText()));
+                    value = String.join("|", parts);
+                } else if (v.isValueNode()) {
+                    value = v.asText();
+                } else {
+                    value = v.toString();
+                }
+                m.put(key, value);
+            }
+            rows.add(m);
+        }
+        if (rows.isEmpty() && problems.isEmpty()) {
+            throw new IOException(file + " is empty: expected one JSON object per line");
+        }
+        // Every row answers every column, as a CSV row does.
+        for (Map<String, String> r : rows) {
+            for (String h : header) {
+                r.putIfAbsent(h, "");
+            }
+        }
+        return new Csv(header, rows, problems);
     }
 
     public List<String> header() {
@@ -28,7 +96,24 @@ public final class Csv {
         return rows;
     }
 
+    /**
+     * Lines of a JSON Lines file that were left out, with their 1-based line number and why (empty
+     * for a CSV).
+     */
+    public List<String> problems() {
+        return problems;
+    }
+
+    /**
+     * Reads a CSV, or a JSON Lines file ({@code .jsonl}, {@code .ndjson}: one object per line; strings
+     * are kept, numbers and booleans become text, arrays are joined with {@code |} as label lists
+     * are in a CSV). A JSONL line that is not an object is left out and named in {@link #problems()}.
+     */
     public static Csv read(Path file) throws IOException {
+        String lower = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson")) {
+            return readJsonl(file);
+        }
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);

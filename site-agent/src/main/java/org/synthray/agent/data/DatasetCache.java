@@ -113,7 +113,7 @@ public final class DatasetCache {
     static String key(DatasetSpec spec, List<Map<String, String>> rows, String split, int size) throws IOException {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(("v1|" + split + "|" + size + "|" + spec.layout() + "|").getBytes(StandardCharsets.UTF_8));
+            md.update(("v2|" + split + "|" + size + "|" + spec.layout() + "|").getBytes(StandardCharsets.UTF_8));
             md.update(Files.readAllBytes(spec.csv()));
             for (Map<String, String> r : rows) {
                 Path f = spec.imageFile(r);

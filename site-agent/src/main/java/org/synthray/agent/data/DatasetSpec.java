@@ -30,14 +30,14 @@ public record DatasetSpec(String layout, Path csv, Path imageDir, String imageCo
         Path csv = path;
         if (Files.isDirectory(path)) {
             csv = null;
-            for (String name : List.of("metadata.csv", "data.csv", "reports.csv")) {
+            for (String name : DESCRIPTION_FILES) {
                 if (Files.isRegularFile(path.resolve(name))) {
                     csv = path.resolve(name);
                     break;
                 }
             }
             if (csv == null) {
-                throw new IOException("no metadata.csv or data.csv in " + path);
+                csv = onlyDescriptionFile(path);
             }
         } else if (!Files.isRegularFile(path)) {
             throw new IOException("data path " + path + " does not exist");
@@ -47,17 +47,79 @@ public record DatasetSpec(String layout, Path csv, Path imageDir, String imageCo
         if (header.contains("image_id") && header.contains("projection")) {
             return new DatasetSpec("hannover", csv, dir.resolve("png"), "image_id", null, null, null, "patient_id");
         }
-        String image = header.contains("image") ? "image" : header.contains("file") ? "file" : header.contains("path") ? "path" : null;
-        String text = header.contains("caption") ? "caption" : header.contains("report") ? "report" : header.contains("text") ? "text" : null;
+        String image = first(header, IMAGE_COLUMNS);
+        String text = first(header, TEXT_COLUMNS);
         if (image == null || text == null) {
-            throw new IOException(csv + ": expected columns 'image' (or 'file'/'path') and 'caption' (or 'report'/'text'); "
-                    + "found " + header);
+            throw new IOException(csv + ": expected columns 'image' (or " + String.join("/", IMAGE_COLUMNS.subList(1, IMAGE_COLUMNS.size()))
+                    + ") and 'caption' (or " + String.join("/", TEXT_COLUMNS.subList(1, TEXT_COLUMNS.size()))
+                    + "); found " + header);
         }
         Path images = Files.isDirectory(dir.resolve("images")) ? dir.resolve("images") : dir;
         return new DatasetSpec("captioned", csv, images, image, text,
                 header.contains("split") ? "split" : null,
-                header.contains("findings") ? "findings" : header.contains("labels") ? "labels" : null,
+                first(header, List.of("findings", "labels")),
                 header.contains("patient_id") ? "patient_id" : null);
+    }
+
+    /** Names looked for, in this order, in a data folder. */
+    public static final List<String> DESCRIPTION_FILES = List.of("metadata.csv", "data.csv", "reports.csv",
+            "metadata.jsonl", "data.jsonl", "reports.jsonl");
+    static final List<String> IMAGE_COLUMNS = List.of("image", "file", "path", "filename");
+    static final List<String> TEXT_COLUMNS = List.of("caption", "report", "text");
+
+    private static String first(List<String> header, List<String> names) {
+        for (String n : names) {
+            if (header.contains(n)) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    /** The one CSV or JSONL file of a folder, or a message saying what was found instead. */
+    private static Path onlyDescriptionFile(Path dir) throws IOException {
+        List<Path> found = new java.util.ArrayList<>();
+        long images = 0;
+        long entries = 0;
+        try (var s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                entries++;
+                String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+                if (n.endsWith(".csv") || n.endsWith(".jsonl") || n.endsWith(".ndjson")) {
+                    found.add(p);
+                } else if (n.matches(".*\\.(png|jpe?g|dcm|dicom)")) {
+                    images++;
+                }
+            }
+        }
+        if (found.size() == 1) {
+            return found.get(0);
+        }
+        if (entries == 0) {
+            throw new IOException("no metadata.csv or metadata.jsonl in " + dir + ": the folder is empty (put the images "
+                    + "there with a metadata.csv or metadata.jsonl: one row per image with its file, report or caption, "
+                    + "optional labels)");
+        }
+        if (found.isEmpty()) {
+            throw new IOException("no metadata.csv or metadata.jsonl in " + dir + " (" + images + " image files, "
+                    + "but nothing pairs them with a report or caption)");
+        }
+        throw new IOException(dir + " holds several tables (" + found.stream().map(p -> p.getFileName().toString()).sorted()
+                .collect(java.util.stream.Collectors.joining(", ")) + "): name the one to use (--data " + dir + "/<file>)");
+    }
+
+    /** Columns this spec reads (the rest of a table is ignored). */
+    public List<String> usedColumns() {
+        if (layout.equals("hannover")) {
+            return List.of("image_id", "patient_id", "projection", "sex", "icu_admission_offset");
+        }
+        List<String> used = new java.util.ArrayList<>();
+        for (String c : new String[] {imageColumn, textColumn, splitColumn, labelsColumn, patientColumn}) {
+            if (c != null) {
+                used.add(c);
+            }
+        }
+        return used;
     }
 
     /** The image file of a row. */

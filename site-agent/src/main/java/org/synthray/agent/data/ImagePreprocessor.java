@@ -3,16 +3,24 @@ package org.synthray.agent.data;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.IOException;
-import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import org.synthray.agent.dicom.DicomImage;
+import org.synthray.agent.dicom.DicomImageReader;
 
 /**
- * Turns an image file of any size, bit depth and channel count into the model's input: one grey
+ * Turns an image file (PNG, JPEG, BMP, GIF, or a DICOM radiograph read with
+ * {@link DicomImageReader}) of any size, bit depth and channel count into the model's input: one grey
  * channel, centre-cropped to a square, area-resized to {@code size}×{@code size}, scaled to [-1, 1].
  */
 public final class ImagePreprocessor {
+    private static final DicomImageReader DICOM = new DicomImageReader();
     private final int size;
 
     public ImagePreprocessor(int size) {
@@ -33,16 +41,68 @@ public final class ImagePreprocessor {
         if (!Files.isRegularFile(file)) {
             throw new IOException("file not found");
         }
-        BufferedImage img;
-        try (InputStream in = Files.newInputStream(file)) {
-            img = ImageIO.read(in);
-        } catch (IOException | RuntimeException e) {
-            throw new IOException("cannot decode image: " + e.getMessage());
+        if (Files.size(file) == 0) {
+            throw new IOException("empty file (0 bytes)");
         }
-        if (img == null) {
-            throw new IOException("not an image in a readable format (PNG, JPEG, BMP, GIF)");
+        if (DicomImageReader.isDicom(file)) {
+            // Rescale, VOI window and MONOCHROME1 inversion are applied by the reader; non-radiograph
+            // modalities, compressed and broken files end in a DicomRejectedException with its reason.
+            DicomImage d = DICOM.read(file);
+            if (d.width() < 8 || d.height() < 8) {
+                throw new IOException("image is only " + d.width() + "×" + d.height() + " pixels");
+            }
+            int side = Math.min(d.width(), d.height());
+            return resizeArea(d.pixels(), d.width(), (d.width() - side) / 2, (d.height() - side) / 2, side, size);
         }
-        return preprocess(img);
+        return preprocess(decode(file));
+    }
+
+    /**
+     * Decodes a PNG, JPEG, BMP or GIF. A decoder warning (a JPEG that ends early decodes as a grey
+     * lower half, with only a warning) is treated as damage: a partial image is never used.
+     */
+    static BufferedImage decode(Path file) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                throw new IOException("cannot open file");
+            }
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new IOException("not an image in a readable format (PNG, JPEG, BMP, GIF, DICOM)");
+            }
+            ImageReader reader = readers.next();
+            List<String> warnings = new ArrayList<>();
+            try {
+                reader.setInput(in, true, true);
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                BufferedImage img = reader.read(0);
+                if (!warnings.isEmpty()) {
+                    throw new IOException("damaged " + reader.getFormatName().toUpperCase(java.util.Locale.ROOT)
+                            + " file: " + warnings.get(0));
+                }
+                return img;
+            } catch (IOException e) {
+                throw e.getMessage() != null && e.getMessage().startsWith("damaged ") ? e
+                        : new IOException("damaged or truncated " + reader.getFormatName().toUpperCase(java.util.Locale.ROOT)
+                                + " file: " + rootMessage(e));
+            } catch (RuntimeException e) {
+                throw new IOException("cannot decode image: " + rootMessage(e));
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        String msg = e.toString();
+        while (t != null) {
+            if (t.getMessage() != null) {
+                msg = t.getMessage();
+            }
+            t = t.getCause();
+        }
+        return msg;
     }
 
     /** Grey, crop, resize and normalise an already decoded image. */
@@ -100,7 +160,7 @@ public final class ImagePreprocessor {
     }
 
     /** Area-averaging resize of the square [x0, x0+side)×[y0, y0+side) to n×n, output in [-1, 1]. */
-    static float[] resizeArea(float[] src, int stride, int x0, int y0, int side, int n) {
+    public static float[] resizeArea(float[] src, int stride, int x0, int y0, int side, int n) {
         float[] out = new float[n * n];
         double scale = (double) side / n;
         for (int oy = 0; oy < n; oy++) {

@@ -55,6 +55,17 @@ public final class ImageTextDataset {
             throw new IOException(spec.csv() + " has no rows in split '" + split + "'");
         }
         ImageTextDataset ds = cache != null ? cache.load(spec, rows, split, size) : decode(spec, rows, size);
+        if (!csv.problems().isEmpty()) {
+            List<Skip> bad = new ArrayList<>();
+            for (String p : csv.problems()) {
+                bad.add(new Skip(spec.csv().getFileName() + " " + p.substring(0, p.indexOf(':')), p.substring(p.indexOf(':') + 2)));
+            }
+            List<Integer> all = new ArrayList<>();
+            for (int i = 0; i < ds.size(); i++) {
+                all.add(i);
+            }
+            ds = ds.select(all, bad);
+        }
         if (ds.size() == 0) {
             throw new IOException("no usable images in split '" + split + "' of " + spec.csv() + "; first reason: "
                     + (ds.skipped.isEmpty() ? "-" : ds.skipped.get(0).image() + ": " + ds.skipped.get(0).reason()));
@@ -95,6 +106,30 @@ public final class ImageTextDataset {
         }
         return new ImageTextDataset(size, ids, texts, labels,
                 java.util.Arrays.copyOf(buf, ids.size() * size * size), skips);
+    }
+
+    /**
+     * The patient of each image of {@code ds} (loaded from {@code data}), or null when the table has
+     * no patient column.
+     */
+    public static List<String> patients(Path data, ImageTextDataset ds) throws IOException {
+        DatasetSpec spec = DatasetSpec.detect(data);
+        if (spec.patientColumn() == null) {
+            return null;
+        }
+        Map<String, String> byImage = new java.util.HashMap<>();
+        for (Map<String, String> r : Csv.read(spec.csv()).rows()) {
+            byImage.putIfAbsent(r.getOrDefault(spec.imageColumn(), ""), r.getOrDefault(spec.patientColumn(), "").strip());
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < ds.size(); i++) {
+            String p = byImage.get(ds.id(i));
+            if (p == null || p.isEmpty()) {
+                return null; // an image without a patient: pairs within the training set cannot be trusted
+            }
+            out.add(p);
+        }
+        return out;
     }
 
     public int size() {

@@ -33,8 +33,22 @@ public final class XrayClassifier implements AutoCloseable {
     private final Operand<TFloat32> probs;
     private final Operand<TFloat32> loss;
     private final Op train;
+    private final List<Operand<TFloat32>> variables = new ArrayList<>();
+    private final List<int[]> shapes = new ArrayList<>();
 
     public XrayClassifier(int size, int classes, long seed) {
+        this(size, classes, seed, null);
+    }
+
+    /**
+     * A classifier with given weights (as {@link #weights()} returned them), e.g. the one a privacy
+     * guard was calibrated with.
+     */
+    public XrayClassifier(int size, int classes, List<float[]> weights) {
+        this(size, classes, 0, java.util.Objects.requireNonNull(weights, "weights"));
+    }
+
+    private XrayClassifier(int size, int classes, long seed, List<float[]> given) {
         this.size = size;
         this.classes = classes;
         Ops tf = Ops.create(g);
@@ -45,15 +59,15 @@ public final class XrayClassifier implements AutoCloseable {
         int cin = 1;
         for (int i = 0; i < WIDTHS.length; i++) {
             int cout = WIDTHS[i];
-            Operand<TFloat32> k = tf.variable(init(tf, rnd, Math.sqrt(2.0 / (9 * cin)), 3, 3, cin, cout));
-            Operand<TFloat32> b = tf.variable(init(tf, rnd, 0, cout));
+            Operand<TFloat32> k = variable(tf, rnd, given, Math.sqrt(2.0 / (9 * cin)), 3, 3, cin, cout);
+            Operand<TFloat32> b = variable(tf, rnd, given, 0, cout);
             long stride = i == 0 ? 1 : 2;
             h = tf.nn.relu(tf.nn.biasAdd(tf.nn.conv2d(h, k, List.of(1L, stride, stride, 1L), "SAME"), b));
             cin = cout;
         }
         features = tf.math.mean(h, tf.constant(new int[] {1, 2}));
-        Operand<TFloat32> w = tf.variable(init(tf, rnd, Math.sqrt(1.0 / cin), cin, classes));
-        Operand<TFloat32> bias = tf.variable(init(tf, rnd, 0, classes));
+        Operand<TFloat32> w = variable(tf, rnd, given, Math.sqrt(1.0 / cin), cin, classes);
+        Operand<TFloat32> bias = variable(tf, rnd, given, 0, classes);
         Operand<TFloat32> logits = tf.nn.biasAdd(tf.linalg.matMul(features, w), bias);
         probs = tf.nn.softmax(logits);
         loss = tf.math.neg(tf.math.mean(tf.sum(tf.math.mul(y, tf.nn.logSoftmax(logits)), tf.constant(1)),
@@ -61,6 +75,49 @@ public final class XrayClassifier implements AutoCloseable {
         train = new Adam(g, 1e-3f).minimize(loss);
         s = new Session(g, ConfigProto.newBuilder().setInterOpParallelismThreads(2).build());
         s.initialize();
+    }
+
+    private Operand<TFloat32> variable(Ops tf, SplittableRandom r, List<float[]> given, double std, int... shape) {
+        Operand<TFloat32> init;
+        if (given == null) {
+            init = init(tf, r, std, shape);
+        } else {
+            int i = variables.size();
+            long[] dims = java.util.Arrays.stream(shape).asLongStream().toArray();
+            long n = java.util.Arrays.stream(dims).reduce(1, (a, b) -> a * b);
+            if (i >= given.size() || given.get(i).length != n) {
+                throw new IllegalArgumentException("classifier weights do not fit: tensor " + i + " should hold " + n + " values");
+            }
+            init = tf.constant(Shape.of(dims), DataBuffers.of(given.get(i), true, false));
+        }
+        Operand<TFloat32> v = tf.variable(init);
+        variables.add(v);
+        shapes.add(shape);
+        return v;
+    }
+
+    /** The trained weights, one array per variable in creation order (kernels, biases). */
+    public List<float[]> weights() {
+        List<float[]> out = new ArrayList<>();
+        for (int i = 0; i < variables.size(); i++) {
+            try (Result res = s.runner().fetch(variables.get(i)).run()) {
+                int n = java.util.Arrays.stream(shapes.get(i)).reduce(1, (a, b) -> a * b);
+                float[] f = new float[n];
+                ((TFloat32) res.get(0)).copyTo(DataBuffers.of(f, false, false));
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    /** The shapes of {@link #weights()}. */
+    public List<int[]> weightShapes() {
+        return List.copyOf(shapes);
+    }
+
+    /** Length of a feature vector. */
+    public static int featureDim() {
+        return WIDTHS[WIDTHS.length - 1];
     }
 
     private static Operand<TFloat32> init(Ops tf, SplittableRandom r, double std, int... shape) {

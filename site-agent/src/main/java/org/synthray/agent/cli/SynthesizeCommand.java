@@ -1,0 +1,170 @@
+package org.synthray.agent.cli;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.synthray.agent.data.ImageTextDataset;
+import org.synthray.agent.diffusion.Checkpoint;
+import org.synthray.agent.diffusion.DdimSampler;
+import org.synthray.agent.diffusion.DiffusionModel;
+import org.synthray.agent.diffusion.TextToImagePipeline;
+import org.synthray.agent.guard.PrivacyGuard;
+import org.synthray.agent.guard.Vectors;
+import org.synthray.agent.synth.ModelFetcher;
+import org.synthray.agent.synth.SyntheticSet;
+import org.synthray.tensor.Weights;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code synthesize}: a privacy-checked synthetic set (PNG + DICOM + manifest) ready to publish. */
+@Command(name = "synthesize", mixinStandardHelpOptions = true,
+        description = "Generate a synthetic set: N images per prompt, each checked by the privacy guard; accepted ones "
+                + "as PNG and DICOM with a hash-chained manifest under OUT/upload, rejected ones only under OUT/local.")
+public final class SynthesizeCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, description = "model folder (config.json, tokenizer.json, weights.npz); "
+            + "with --model-version only its config and tokenizer are used")
+    Path model;
+
+    @Option(names = "--model-version", description = "SHA-256 of a global model version to fetch from the coordinator")
+    String modelVersion;
+
+    @Option(names = "--coordinator-url", description = "coordinator base URL, e.g. http://coordinator:8080 (with --model-version)")
+    URI coordinatorUrl;
+
+    @Option(names = "--model-cache", description = "where fetched models are kept; default ~/.cache/synthray/models")
+    Path modelCache;
+
+    @Option(names = {"-p", "--prompt"}, description = "a prompt (repeatable)")
+    List<String> prompts = new ArrayList<>();
+
+    @Option(names = "--prompts-file", description = "a text file with one prompt per line")
+    Path promptsFile;
+
+    @Option(names = "-n", defaultValue = "4", description = "images per prompt; default ${DEFAULT-VALUE}")
+    int n;
+
+    @Option(names = "--steps", defaultValue = "50", description = "DDIM steps; default ${DEFAULT-VALUE}")
+    int steps;
+
+    @Option(names = "--guidance", defaultValue = "3.0", description = "classifier-free guidance scale; default ${DEFAULT-VALUE}")
+    double guidance;
+
+    @Option(names = "--seed", defaultValue = "0", description = "image k (0-based, over all prompts) uses seed+k; default ${DEFAULT-VALUE}")
+    long seed;
+
+    @Option(names = "--batch", defaultValue = "16", description = "images sampled together; default ${DEFAULT-VALUE}")
+    int batch;
+
+    @Option(names = "--guard", required = true, description = "the guard's calibration folder (from 'guard calibrate'); "
+            + "calibrated here first when it holds none and --data is given")
+    Path guardDir;
+
+    @Option(names = "--data", description = "the site's data folder, to calibrate the guard when --guard holds no calibration")
+    Path data;
+
+    @Option(names = "--site", defaultValue = "site", description = "the site's name in set.json; default ${DEFAULT-VALUE}")
+    String site;
+
+    @Option(names = "--out", required = true, description = "set folder: OUT/upload (what publish sends) and OUT/local")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter o = spec.commandLine().getOut();
+        List<String> all = new ArrayList<>(prompts);
+        if (promptsFile != null) {
+            if (!Files.isRegularFile(promptsFile)) {
+                throw new IllegalArgumentException("prompts file " + promptsFile + " does not exist");
+            }
+            for (String line : Files.readAllLines(promptsFile)) {
+                if (!line.isBlank()) {
+                    all.add(line.strip());
+                }
+            }
+        }
+        if (all.isEmpty()) {
+            throw new IllegalArgumentException("give at least one --prompt or a --prompts-file");
+        }
+        if (n < 1 || batch < 1 || steps < 1) {
+            throw new IllegalArgumentException("-n, --batch and --steps must be at least 1");
+        }
+        if ((modelVersion == null) != (coordinatorUrl == null)) {
+            throw new IllegalArgumentException("--model-version and --coordinator-url go together");
+        }
+        if (SyntheticSet.complete(out)) {
+            throw new IllegalArgumentException(out + " already holds a complete synthetic set: choose another --out");
+        }
+        long t0 = System.nanoTime();
+        // The guard first: no image is generated that could not be checked.
+        if (!Files.isRegularFile(guardDir.resolve(PrivacyGuard.GUARD_JSON)) && data != null) {
+            o.println("no guard calibration in " + guardDir + ": calibrating on " + data);
+            o.flush();
+            // Decoded once, without the dataset cache: 'guard calibrate' is the command for repeated runs.
+            ImageTextDataset train = ImageTextDataset.load(data, "train", Vectors.GUARD_SIZE, null);
+            ImageTextDataset val = ImageTextDataset.load(data, "val", Vectors.GUARD_SIZE, null);
+            try (PrivacyGuard g = PrivacyGuard.calibrate(train, ImageTextDataset.patients(data, train), val,
+                    PrivacyGuard.Options.defaults(), msg -> o.println("  " + msg))) {
+                g.save(guardDir);
+            }
+        }
+        String[] sha = new String[1];
+        try (PrivacyGuard guard = PrivacyGuard.load(guardDir); TextToImagePipeline pipe = loadModel(o, sha)) {
+            pipe.tokens(all); // a too-long prompt fails here, before any sampling
+            o.printf(Locale.ROOT, "model %s (%s); guard: %d training images, thresholds pixel %.4f embedding %.4f%n", sha[0],
+                    modelVersion != null ? "coordinator" : "local checkpoint", guard.trainImages(), guard.pixelThreshold(),
+                    guard.embeddingThreshold());
+            o.flush();
+            DdimSampler sampler = new DdimSampler(steps, guidance);
+            SyntheticSet.Request req = new SyntheticSet.Request(site, all, n, steps, guidance, seed, batch, sha[0],
+                    modelVersion != null ? "coordinator" : "local-checkpoint");
+            SyntheticSet.Result r = SyntheticSet.generate((p, s) -> pipe.generate(p, s, sampler, batch, null),
+                    pipe.model().config().imageSize(), guard, req, out, msg -> {
+                        o.println("  " + msg);
+                        o.flush();
+                    });
+            double secs = (System.nanoTime() - t0) / 1e9;
+            o.printf(Locale.ROOT, "%d images accepted, %d rejected (kept in %s) in %s (%.2f s per image); set ready in %s "
+                    + "(manifest head %s)%n", r.accepted(), r.rejected(), out.resolve("local"), ProgressBar.duration(secs),
+                    secs / (r.accepted() + r.rejected()), r.upload(), r.manifestHead());
+        }
+        return 0;
+    }
+
+    /**
+     * The model, and in {@code sha[0]} its identity: the SHA-256 of its weights as stored
+     * ({@link Weights#sha256()} of {@code weights.npz}, float16 or float32), which is also the version
+     * hash the coordinator gives that file.
+     */
+    private TextToImagePipeline loadModel(PrintWriter o, String[] sha) throws Exception {
+        Checkpoint.Contents base = Checkpoint.read(model);
+        if (modelVersion == null) {
+            sha[0] = base.weights().sha256();
+            try {
+                return new TextToImagePipeline(DiffusionModel.create(base.config(), base.weights()), base.tokenizer());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(model + ": " + e.getMessage(), e);
+            }
+        }
+        sha[0] = modelVersion;
+        Path cache = modelCache != null ? modelCache
+                : Path.of(System.getProperty("user.home"), ".cache", "synthray", "models");
+        o.println("fetching model " + modelVersion + " from " + coordinatorUrl);
+        o.flush();
+        Weights w = new ModelFetcher().fetch(coordinatorUrl, modelVersion, cache);
+        try {
+            return new TextToImagePipeline(DiffusionModel.create(base.config(), w), base.tokenizer());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("model " + modelVersion + " does not fit the config of " + model + ": "
+                    + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package org.synthray.agent.synth;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import org.synthray.blob.Sha256;
+import org.synthray.tensor.Npz;
+import org.synthray.tensor.Weights;
+
+/**
+ * Fetches a global model version from the coordinator ({@code GET /api/models/{sha256}}, an
+ * {@code .npz}) into a local cache, and accepts it only when the SHA-256 of its weights
+ * ({@link Weights#sha256()}) is the version asked for. A cached copy is checked again before use.
+ */
+public final class ModelFetcher {
+    private final HttpClient http;
+
+    public ModelFetcher() {
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    /** The weights of version {@code sha256}, verified. */
+    public Weights fetch(URI coordinator, String sha256, Path cacheDir) throws IOException {
+        if (!Sha256.isValid(sha256)) {
+            throw new IllegalArgumentException("--model-version must be a model's SHA-256 (64 hex characters), not '"
+                    + sha256 + "'");
+        }
+        Path cached = cacheDir.resolve(sha256 + ".npz");
+        if (Files.isRegularFile(cached)) {
+            try {
+                Weights w = Npz.read(cached);
+                if (w.sha256().equals(sha256)) {
+                    return w;
+                }
+            } catch (IOException | RuntimeException e) {
+                // fall through: fetch it again
+            }
+            Files.deleteIfExists(cached);
+        }
+        Files.createDirectories(cacheDir);
+        URI uri = URI.create(coordinator.toString().replaceAll("/+$", "") + "/api/models/" + sha256);
+        HttpRequest req = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(30)).GET().build();
+        Path tmp = Files.createTempFile(cacheDir, "." + sha256, ".npz.part");
+        try {
+            HttpResponse<InputStream> resp;
+            try {
+                resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            } catch (ConnectException | HttpTimeoutException e) {
+                throw new IOException("coordinator unreachable at " + coordinator + " (" + e.getClass().getSimpleName()
+                        + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while fetching model " + sha256, e);
+            }
+            try (InputStream in = resp.body()) {
+                if (resp.statusCode() == 404) {
+                    throw new IOException("the coordinator at " + coordinator + " has no model " + sha256);
+                }
+                if (resp.statusCode() != 200) {
+                    throw new IOException("the coordinator at " + coordinator + " answered HTTP " + resp.statusCode()
+                            + " for model " + sha256);
+                }
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            Weights w;
+            try {
+                w = Npz.read(tmp);
+            } catch (IOException | RuntimeException e) {
+                throw new IOException("the model downloaded from " + uri + " is not a readable .npz: " + e.getMessage(), e);
+            }
+            String got = w.sha256();
+            if (!got.equals(sha256)) {
+                throw new IOException("the model downloaded from " + uri + " has SHA-256 " + got + ", not " + sha256
+                        + ": refused");
+            }
+            Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING);
+            return w;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
