@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             EvaluateCommand.class,
             BenchCommand.class,
+            PublishCommand.class,
         })
 public final class SiteAgentCli implements Runnable {
 
