@@ -34,7 +34,6 @@ import org.synthray.coordinator.persistence.SyntheticSetRecord;
 import org.synthray.coordinator.persistence.SyntheticSetRecord.State;
 import org.synthray.json.CanonicalJson;
 import org.synthray.manifest.Manifest;
-import org.synthray.manifest.ManifestEntry;
 import org.synthray.manifest.SetDescription;
 import org.synthray.manifest.SetDescription.FileRef;
 
@@ -206,7 +205,7 @@ public class SetService {
      * on arrival) and of the right kind. Idempotent once uploaded.
      */
     public SetView commit(String site, String id) throws IOException {
-        SyntheticSetRecord r = load(id);
+        SyntheticSetRecord r = find(id).orElseThrow(() -> new NoSuchSetException(id));
         if (site == null || !r.siteId.equals(site)) {
             throw new NoSuchSetException(id); // a site sees only its own sets
         }
@@ -389,7 +388,7 @@ public class SetService {
     public Datasheet releasedDatasheet(String id) {
         SyntheticSetRecord r = SyntheticSetRecord.findById(id);
         if (r == null || r.state != State.RELEASED) {
-            throw new NoSuchSetException(id + (r == null ? "" : " is not released"));
+            throw new NoSuchSetException(id, r == null ? null : "set " + id + " is " + r.state.wire() + ", not released");
         }
         return datasheet(id);
     }
@@ -399,7 +398,7 @@ public class SetService {
     public void recordDownload(String id, String actor, String format) {
         SyntheticSetRecord r = load(id);
         if (r.state != State.RELEASED) {
-            throw new NoSuchSetException(id + " is not released");
+            throw new NoSuchSetException(id, "set " + id + " is " + r.state.wire() + ", not released");
         }
         Map<String, Object> p = payload(r, null);
         p.put("format", format);
@@ -427,10 +426,5 @@ public class SetService {
             throw new NoSuchSetException(id);
         }
         return r;
-    }
-
-    /** Entries of a manifest, for callers outside this package. */
-    public static List<ManifestEntry> entries(Manifest m) {
-        return m.entries();
     }
 }

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.synthray.agent.TestData;
 import org.synthray.blob.Sha256;
 import org.synthray.json.CanonicalJson;
-import org.synthray.json.HashChain;
 import org.synthray.manifest.ManifestEntry;
 
 /**
@@ -102,7 +101,7 @@ class SetPublisherTest {
         TestSets.Built b = TestSets.build(dir.resolve("set"), "site-a", 2, false);
         // Re-chain the manifest with the second image marked rejected: the chain verifies, the verdict does not.
         List<ManifestEntry> entries = List.of(b.entries().get(0), withGuard(b.entries().get(1), false));
-        Files.writeString(b.upload().resolve("manifest.jsonl"), chain(entries));
+        Files.writeString(b.upload().resolve("manifest.jsonl"), TestSets.chain(entries));
         assertTrue(refused(b.dir()).contains("was rejected by the guard"), refused(b.dir()));
 
         TestSets.Built c = TestSets.build(dir.resolve("set2"), "site-a", 2, false);
@@ -120,7 +119,7 @@ class SetPublisherTest {
         ManifestEntry second = b.entries().get(1);
         ManifestEntry twin = new ManifestEntry(1, second.file(), first.sha256(), first.size(), null, null, 0,
                 second.prompt(), second.seed(), "ddim", 20, 3.0, second.model(), second.guard());
-        String text = chain(List.of(first, twin));
+        String text = TestSets.chain(List.of(first, twin));
         Files.writeString(b.upload().resolve("manifest.jsonl"), text);
         rewriteHead(b, text);
         assertTrue(refused(b.dir()).contains("duplicate image: images/000001.png has the same content as images/000000.png"));
@@ -130,21 +129,6 @@ class SetPublisherTest {
         return new ManifestEntry(e.seq(), e.file(), e.sha256(), e.size(), e.dicom(), e.dicomSha256(), e.dicomSize(),
                 e.prompt(), e.seed(), e.sampler(), e.steps(), e.guidance(), e.model(),
                 new ManifestEntry.GuardVerdict(accepted, 0.9, 0.5, 0.95, 0.9));
-    }
-
-    /** A correctly chained manifest of any entries (the Writer would refuse rejected or duplicate ones). */
-    public static String chain(List<ManifestEntry> entries) {
-        StringBuilder out = new StringBuilder();
-        String prev = HashChain.GENESIS;
-        for (ManifestEntry e : entries) {
-            var node = CanonicalJson.MAPPER.valueToTree(e);
-            ((com.fasterxml.jackson.databind.node.ObjectNode) node).put("prev", prev);
-            String hash = HashChain.link(prev, CanonicalJson.write(node));
-            ((com.fasterxml.jackson.databind.node.ObjectNode) node).put("hash", hash);
-            out.append(CanonicalJson.write(node)).append('\n');
-            prev = hash;
-        }
-        return out.toString();
     }
 
     static String headOf(String manifestText) {

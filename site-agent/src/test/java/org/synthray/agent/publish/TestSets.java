@@ -18,6 +18,7 @@ import org.synthray.agent.dicom.SecondaryCaptureWriter;
 import org.synthray.agent.dicom.SyntheticProvenance;
 import org.synthray.blob.Sha256;
 import org.synthray.json.CanonicalJson;
+import org.synthray.json.HashChain;
 import org.synthray.manifest.Manifest;
 import org.synthray.manifest.ManifestEntry;
 
@@ -133,4 +134,20 @@ public final class TestSets {
         Files.writeString(upload.resolve("set.json"), CanonicalJson.write(set));
         return new Built(dir, writer.build(), entries, set);
     }
+
+    /** A correctly chained manifest of any entries (the Writer would refuse rejected or duplicate ones). */
+    public static String chain(List<ManifestEntry> entries) {
+        StringBuilder out = new StringBuilder();
+        String prev = HashChain.GENESIS;
+        for (ManifestEntry e : entries) {
+            var node = CanonicalJson.MAPPER.valueToTree(e);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) node).put("prev", prev);
+            String hash = HashChain.link(prev, CanonicalJson.write(node));
+            ((com.fasterxml.jackson.databind.node.ObjectNode) node).put("hash", hash);
+            out.append(CanonicalJson.write(node)).append('\n');
+            prev = hash;
+        }
+        return out.toString();
+    }
+
 }
