@@ -13,18 +13,21 @@ public final class Actors {
     private Actors() {
     }
 
+    /** {@code admin:<user>}, or {@code admin} when the caller named no one. */
     public static String admin(HttpHeaders headers) {
-        return "admin:" + user(headers, "admin");
+        return org.synthray.coordinator.ledger.Actors.admin(user(headers));
     }
 
+    /** {@code researcher:<user>}, or {@code researcher} when the caller named no one. */
     public static String researcher(HttpHeaders headers) {
-        return "researcher:" + user(headers, "anonymous");
+        String u = user(headers);
+        return u == null ? "researcher" : "researcher:" + u;
     }
 
-    private static String user(HttpHeaders headers, String fallback) {
+    private static String user(HttpHeaders headers) {
         String u = headers == null ? null : headers.getHeaderString(USER_HEADER);
         if (u == null || u.isBlank()) {
-            return fallback;
+            return null;
         }
         if (!u.matches("[A-Za-z0-9._@-]{1,100}")) {
             throw new IllegalArgumentException(USER_HEADER + " may use letters, digits, '.', '_', '@' and '-' (1-100)");

@@ -260,7 +260,7 @@ public class SetService {
             p.put("rejected", r.guardRejected);
             p.put("dicom", r.dicomImages);
             p.put("bytes", r.totalBytes);
-            ledger.append("site:" + r.siteId, EventType.SET_UPLOADED, p);
+            ledger.append(org.synthray.coordinator.ledger.Actors.site(r.siteId), EventType.SET_UPLOADED, p);
         }
         return SetView.of(r);
     }

@@ -51,8 +51,8 @@ import org.synthray.blob.BlobRef;
 import org.synthray.blob.Sha256;
 import org.synthray.coordinator.blob.BlobStore;
 import org.synthray.coordinator.ledger.EventType;
-import org.synthray.coordinator.ledger.Ledger;
-import org.synthray.coordinator.testing.RecordingLedger;
+import org.synthray.coordinator.ledger.LedgerEvent;
+import org.synthray.coordinator.ledger.LedgerService;
 import org.synthray.manifest.ManifestEntry;
 import org.synthray.manifest.SetDescription;
 import org.synthray.proto.blob.BlobServiceGrpc;
@@ -87,7 +87,7 @@ class SyntheticSetsTest {
     BlobStore store;
 
     @Inject
-    Ledger ledger;
+    LedgerService ledger;
 
     @TempDir
     Path dir;
@@ -148,13 +148,27 @@ class SyntheticSetsTest {
         return assertThrows(StatusRuntimeException.class, r::run).getStatus().getCode();
     }
 
-    private List<RecordingLedger.Event> events(EventType type, String setId) {
-        return ((RecordingLedger) ledgerImpl()).events.stream()
-                .filter(e -> e.type() == type && setId.equals(e.payload().get("set"))).toList();
+    /** A ledger event, its payload parsed. */
+    record Event(String actor, EventType type, JsonNode payload) {
     }
 
-    private Ledger ledgerImpl() {
-        return io.quarkus.arc.ClientProxy.unwrap(ledger);
+    /** The committed ledger events of one set and type, oldest first. */
+    private List<Event> events(EventType type, String setId) throws IOException {
+        List<Event> out = new ArrayList<>();
+        long after = 0;
+        while (true) {
+            List<LedgerEvent> page = ledger.list(after, 500);
+            for (LedgerEvent e : page) {
+                JsonNode p = JSON.readTree(e.payload());
+                if (e.type().equals(type.name()) && setId.equals(p.path("set").asText())) {
+                    out.add(new Event(e.actor(), type, p));
+                }
+                after = e.seq();
+            }
+            if (page.size() < 500) {
+                return out;
+            }
+        }
     }
 
     private io.restassured.specification.RequestSpecification http() {
@@ -189,12 +203,12 @@ class SyntheticSetsTest {
         assertEquals(10, r.filesSent(), "5 PNG + 5 DICOM");
         assertEquals(b.manifest().head(), r.manifestHead());
 
-        List<RecordingLedger.Event> uploaded = events(EventType.SET_UPLOADED, id);
+        List<Event> uploaded = events(EventType.SET_UPLOADED, id);
         assertEquals(1, uploaded.size());
         assertEquals("site:site-rel-" + RUN, uploaded.get(0).actor());
-        assertEquals(5, uploaded.get(0).payload().get("accepted"));
-        assertEquals(1, uploaded.get(0).payload().get("rejected"));
-        assertEquals(b.manifest().head(), uploaded.get(0).payload().get("manifestHead"));
+        assertEquals(5, uploaded.get(0).payload().get("accepted").asInt());
+        assertEquals(1, uploaded.get(0).payload().get("rejected").asInt());
+        assertEquals(b.manifest().head(), uploaded.get(0).payload().get("manifestHead").asText());
 
         // Publishing again sends nothing and changes nothing.
         SetPublisher.Result again = publish(b.dir(), "site-rel-" + RUN);
@@ -262,10 +276,10 @@ class SyntheticSetsTest {
         assertTrue(prov.get("entity").has("sha256:" + b.entries().get(3).sha256()));
         assertTrue(prov.get("activity").has("synthray:release-" + id));
         assertTrue(prov.get("agent").has("user:admin:alice"));
-        List<RecordingLedger.Event> downloads = events(EventType.SET_DOWNLOADED, id);
+        List<Event> downloads = events(EventType.SET_DOWNLOADED, id);
         assertEquals(1, downloads.size());
         assertEquals("researcher:bob", downloads.get(0).actor());
-        assertEquals("png", downloads.get(0).payload().get("format"));
+        assertEquals("png", downloads.get(0).payload().get("format").asText());
 
         // DICOM.
         Map<String, byte[]> dcm = unzip(http().queryParam("format", "dicom").get("/api/released-sets/" + id + "/download").asByteArray());
@@ -277,6 +291,7 @@ class SyntheticSetsTest {
         }
         assertTrue(new String(dcm.get(id + "/manifest.csv"), StandardCharsets.UTF_8).contains("\n0,dicom/000000.dcm,"));
         assertEquals(2, events(EventType.SET_DOWNLOADED, id).size());
+        assertTrue(ledger.verify().ok(), "the ledger's chain verifies with the set events in it");
         assertEquals(400, http().queryParam("format", "jpeg").get("/api/released-sets/" + id + "/download").statusCode());
         assertEquals(404, http().get("/api/released-sets/set-0000000000000000/download").statusCode());
     }
@@ -290,7 +305,7 @@ class SyntheticSetsTest {
                 .post("/api/sets/" + id + "/reject"));
         assertEquals("rejected", rejected.get("state").asText());
         assertEquals("images too similar", rejected.get("decisionReason").asText());
-        assertEquals("images too similar", events(EventType.SET_REJECTED, id).get(0).payload().get("reason"));
+        assertEquals("images too similar", events(EventType.SET_REJECTED, id).get(0).payload().get("reason").asText());
         assertEquals(404, http().get("/api/released-sets/" + id + "/download").statusCode());
         assertTrue(http().queryParam("state", "rejected").get("/api/sets").asString().contains(id));
         assertEquals(409, http().contentType("application/json").body("{}").post("/api/sets/" + id + "/review").statusCode());
