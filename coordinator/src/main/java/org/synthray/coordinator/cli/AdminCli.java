@@ -44,7 +44,8 @@ public final class AdminCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    final HttpClient http = HttpClient.newHttpClient();
+    /** HTTP/1.1: a large download is then paced by TCP all the way to the coordinator's writes. */
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     public static void main(String[] args) {
         System.exit(newCommandLine().execute(args));
