@@ -113,8 +113,8 @@ class SetDownloadBenchmark {
         report("set %s: %d images of %d KiB = %.0f MiB, stored and released in %.1f s", d.setId(), images, imageBytes >> 10,
                 images * (double) imageBytes / (1 << 20), (System.nanoTime() - t0) / 1e9);
 
-        // HTTP/1.1, as curl and the admin CLI use: TCP's flow control reaches the server's write queue.
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        // The JDK client's default: it asks for HTTP/2 (h2c upgrade); the coordinator answers in HTTP/1.1.
+        HttpClient http = HttpClient.newHttpClient();
         URI uri = URI.create("http://127.0.0.1:" + httpPort + "/api/released-sets/" + d.setId() + "/download?format=png");
 
         // Pass 1: bytes only.
