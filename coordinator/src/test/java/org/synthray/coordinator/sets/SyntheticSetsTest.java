@@ -474,7 +474,18 @@ class SyntheticSetsTest {
     @Test
     void adminAndResearcherCommandLine() throws Exception {
         TestSets.Built b = TestSets.build(dir.resolve("set"), "site-cli", 2, true);
-        String id = publish(b.dir(), "site-cli").setId();
+        // The site operator's command: --check sends nothing, then publish.
+        var agent = org.synthray.agent.cli.SiteAgentCli.newCommandLine();
+        String coordinator = "127.0.0.1:" + grpcPort;
+        assertEquals(0, agent.execute("publish", b.dir().toString(), "--coordinator", coordinator, "--site-id", "site-cli",
+                "--check"));
+        assertFalse(http().get("/api/sets").asString().contains("\"site\":\"site-cli\""), "--check sends nothing");
+        assertEquals(0, org.synthray.agent.cli.SiteAgentCli.newCommandLine().execute("publish", b.dir().toString(),
+                "--coordinator", coordinator, "--site-id", "site-cli"));
+        assertEquals(1, org.synthray.agent.cli.SiteAgentCli.newCommandLine().execute("publish", b.dir().toString(),
+                "--coordinator", coordinator, "--site-id", "site-other"), "a set of another site is refused");
+        String id = SetService.setId("site-cli", b.manifest().head());
+        assertEquals("uploaded", json(http().get("/api/sets/" + id)).get("state").asText());
         String list = cli("sets", "list");
         assertTrue(list.contains(id) && list.contains("uploaded") && list.contains("site-cli"), list);
         assertTrue(cli("sets", "show", id).contains("# Datasheet: synthetic set " + id));
