@@ -82,8 +82,9 @@ class SetDownloadBenchmark {
         String site = "bench-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
         String model = org.synthray.blob.Sha256.of("bench model".getBytes(StandardCharsets.UTF_8));
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        report("JVM max heap %d MiB, %d CPUs", Runtime.getRuntime().maxMemory() >> 20,
-                Runtime.getRuntime().availableProcessors());
+        String storeName = io.quarkus.arc.ClientProxy.unwrap(store).getClass().getSimpleName();
+        report("JVM max heap %d MiB, %d CPUs, blob store %s", Runtime.getRuntime().maxMemory() >> 20,
+                Runtime.getRuntime().availableProcessors(), storeName);
 
         long t0 = System.nanoTime();
         Manifest.Writer writer = new Manifest.Writer();
@@ -163,7 +164,7 @@ class SetDownloadBenchmark {
         double s2 = (System.nanoTime() - t2) / 1e9;
         report("download + unzip + SHA-256 of every image: %.2f s = %.0f MB/s; %d of %d images verified", s2,
                 zipBytes / 1e6 / s2, checked, images);
-        Files.write(Path.of("target/set-download-benchmark.txt"), lines);
+        Files.write(Path.of("target/set-download-benchmark" + (storeName.startsWith("S3") ? "-s3" : "") + ".txt"), lines);
         for (ManifestEntry e : manifest.entries()) {
             store.delete(e.sha256());
         }
