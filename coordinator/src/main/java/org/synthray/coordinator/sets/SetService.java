@@ -120,7 +120,13 @@ public class SetService {
         BlobRef manifestBlob = putText(manifestText);
         BlobRef setBlob = putText(setJson);
         String id = setId(site, manifest.head());
-        State state = record(id, site, description, manifest, manifestBlob, setBlob, setJson);
+        State state;
+        try {
+            state = record(id, site, description, manifest, manifestBlob, setBlob, setJson);
+        } catch (RuntimeException e) {
+            // Two Begins of the same set at once: the second insert loses; the row is there.
+            state = find(id).map(r -> r.state).orElseThrow(() -> e);
+        }
         List<FileRef> missing = new ArrayList<>();
         if (state == State.UPLOADING) {
             Set<String> seen = new LinkedHashSet<>();
