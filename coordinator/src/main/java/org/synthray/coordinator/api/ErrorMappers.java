@@ -26,6 +26,11 @@ public class ErrorMappers {
         return json(Response.Status.NOT_FOUND, e.getMessage());
     }
 
+    @ServerExceptionMapper
+    public Response noSuchSet(org.synthray.coordinator.sets.NoSuchSetException e) {
+        return json(Response.Status.NOT_FOUND, e.getMessage());
+    }
+
     static Response json(Response.Status status, String message) {
         return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ErrorBody(message)).build();
     }

@@ -3,10 +3,49 @@ package org.synthray.coordinator.blob;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** {@code synthray.blobs.*}: the blob store and the blob service (see docs/configuration.md). */
 @ConfigMapping(prefix = "synthray.blobs")
 public interface BlobConfig {
+    /** Which store keeps the blobs: {@code file} (the embedded default) or {@code s3}. */
+    @WithDefault("file")
+    String store();
+
+    /** The S3 store ({@code store = s3}). */
+    S3 s3();
+
+    /** {@code synthray.blobs.s3.*}. */
+    interface S3 {
+        /** Endpoint URL of an S3-compatible server; empty for AWS itself. */
+        Optional<String> endpoint();
+
+        Optional<String> bucket();
+
+        @WithDefault("us-east-1")
+        String region();
+
+        /** Static credentials; without them the SDK's default chain (environment, profile, instance role). */
+        Optional<String> accessKeyId();
+
+        Optional<String> secretAccessKey();
+
+        /** Path-style addressing ({@code endpoint/bucket/key}), as most S3-compatible servers need. */
+        @WithDefault("false")
+        boolean pathStyle();
+
+        /** Prefix of every key the store writes, e.g. {@code synthray/}. */
+        Optional<String> keyPrefix();
+
+        /** Bytes per staged part (at least 5 MiB): the resumption granularity and each upload's buffer. */
+        @WithDefault("8388608")
+        int partBytes();
+
+        /** Create the bucket at start when it does not exist. */
+        @WithDefault("false")
+        boolean createBucket();
+    }
+
     /** Root folder of the filesystem blob store. */
     @WithDefault("synthray-blobs")
     String dir();

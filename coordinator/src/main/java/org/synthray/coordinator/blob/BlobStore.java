@@ -24,9 +24,9 @@ import org.synthray.blob.BlobRef;
  *       restarts), so a sender continues from {@link Upload#confirmedOffset()}.</li>
  * </ul>
  *
- * <p>The interface speaks streams, not files, so that an object store can implement it: an S3 store
- * maps an upload to a multipart upload (confirmed offset = bytes in completed parts), verifies with
- * a digest kept alongside, and publishes with a copy to the final key. {@link #localFile} is the one
+ * <p>The interface speaks streams, not files, so that an object store can implement it:
+ * {@link S3BlobStore} stages an upload as part objects (confirmed offset = bytes in stored parts),
+ * verifies with a digest kept alongside, and publishes by joining the parts into the final key. {@link #localFile} is the one
  * optional, file-specific capability (memory-mapping a model); stores without local files return
  * empty and callers fall back to {@link #open}.
  *

@@ -26,8 +26,10 @@ import picocli.CommandLine.ParentCommand;
  * It holds no state of its own: everything goes through {@code /api}.
  */
 @Command(name = "synthray-admin", mixinStandardHelpOptions = true,
-        description = "Create, start, follow and cancel federated runs on a SynthRay coordinator; verify its ledger.",
-        subcommands = {AdminCli.Runs.class, AdminCli.Models.class, AdminCli.LedgerCommands.class, CommandLine.HelpCommand.class})
+        description = "Create, start, follow and cancel federated runs; review, release and download synthetic sets; "
+                + "read and verify the ledger.",
+        subcommands = {AdminCli.Runs.class, AdminCli.Models.class, SetsCommand.class, AdminCli.LedgerCommands.class,
+            CommandLine.HelpCommand.class})
 public final class AdminCli implements Runnable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -35,10 +37,15 @@ public final class AdminCli implements Runnable {
             description = "Coordinator base URL (env SYNTHRAY_URL). Default: ${DEFAULT-VALUE}.")
     String url;
 
+    @Option(names = "--user", defaultValue = "${env:SYNTHRAY_USER}",
+            description = "Who you are, recorded in the ledger with what you do (env SYNTHRAY_USER).")
+    String user;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    /** HTTP/1.1: a large download is then paced by TCP all the way to the coordinator's writes. */
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     public static void main(String[] args) {
         System.exit(newCommandLine().execute(args));
@@ -65,6 +72,9 @@ public final class AdminCli implements Runnable {
         if (contentType != null) {
             rb.header("Content-Type", contentType);
         }
+        if (user != null && !user.isBlank()) {
+            rb.header("X-SynthRay-User", user);
+        }
         HttpResponse<byte[]> res;
         try {
             res = http.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -72,18 +82,50 @@ public final class AdminCli implements Runnable {
             throw new IOException("cannot reach the coordinator at " + url + " (is it running? set --url or SYNTHRAY_URL)");
         }
         if (res.statusCode() / 100 != 2) {
-            String message = new String(res.body());
-            try {
-                JsonNode err = JSON.readTree(res.body());
-                if (err.has("error")) {
-                    message = err.get("error").asText();
-                }
-            } catch (IOException notJson) {
-                // keep the raw body
-            }
-            throw new IOException(message + " (HTTP " + res.statusCode() + ")");
+            throw failure(res.statusCode(), res.body());
         }
         return res.body();
+    }
+
+    /** The server's error message from a JSON {@code {"error": ...}} body, or the raw body. */
+    static IOException failure(int status, byte[] body) {
+        String message = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            JsonNode err = JSON.readTree(body);
+            if (err.has("error")) {
+                message = err.get("error").asText();
+            }
+        } catch (IOException notJson) {
+            // keep the raw body
+        }
+        return new IOException(message + " (HTTP " + status + ")");
+    }
+
+    /** GETs {@code path} straight into {@code target} (through a temporary file; never whole in memory). */
+    long download(String path, Path target) throws IOException, InterruptedException {
+        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path)).GET();
+        if (user != null && !user.isBlank()) {
+            rb.header("X-SynthRay-User", user);
+        }
+        Path parent = target.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempFile(parent, ".download-", ".part");
+        try {
+            HttpResponse<Path> res;
+            try {
+                res = http.send(rb.build(), HttpResponse.BodyHandlers.ofFile(tmp));
+            } catch (ConnectException e) {
+                throw new IOException("cannot reach the coordinator at " + url + " (is it running? set --url or SYNTHRAY_URL)");
+            }
+            if (res.statusCode() / 100 != 2) {
+                throw failure(res.statusCode(), Files.readAllBytes(tmp));
+            }
+            long size = Files.size(tmp);
+            Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return size;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     JsonNode json(String method, String path, byte[] body, String type) throws IOException, InterruptedException {

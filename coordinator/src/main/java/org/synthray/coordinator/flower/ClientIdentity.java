@@ -25,6 +25,11 @@ public class ClientIdentity implements ServerInterceptor {
     static final Metadata.Key<String> RUN_ID_HEADER = Metadata.Key.of("synthray-run-id", Metadata.ASCII_STRING_MARSHALLER);
     static final Context.Key<String> RUN_ID = Context.key("synthray-run-id");
 
+    /** The site id the current gRPC call announced (validated), or null; read on the call's own thread. */
+    public static String currentSiteId() {
+        return SITE_ID.get();
+    }
+
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                         ServerCallHandler<Q, R> next) {

@@ -40,6 +40,14 @@ class BlobServiceIdleTest {
         BlobGrpcService service = new BlobGrpcService();
         service.store = new FileBlobStore(root);
         service.config = new BlobConfig() {
+            public String store() {
+                return "file";
+            }
+
+            public S3 s3() {
+                throw new UnsupportedOperationException("filesystem store");
+            }
+
             public String dir() {
                 return root.toString();
             }

@@ -1,6 +1,7 @@
 package org.synthray.coordinator.cli;
 
 import java.io.PrintWriter;
+import picocli.CommandLine;
 
 /** Runs {@code synthray-admin} in-process from tests in other packages. */
 public final class AdminCliAccess {
@@ -15,5 +16,9 @@ public final class AdminCliAccess {
         all[0] = "--url=" + url;
         System.arraycopy(args, 0, all, 1, args.length);
         return cl.execute(all);
+    }
+
+    public static CommandLine newCommandLine() {
+        return AdminCli.newCommandLine();
     }
 }

@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
             DataCommand.class,
             GuardCommand.class,
             SynthesizeCommand.class,
+
+            PublishCommand.class,
         })
 public final class SiteAgentCli implements Runnable {
 

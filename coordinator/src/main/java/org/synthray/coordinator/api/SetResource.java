@@ -1,0 +1,86 @@
+package org.synthray.coordinator.api;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import java.util.Locale;
+import org.synthray.coordinator.persistence.SyntheticSetRecord;
+import org.synthray.coordinator.sets.SetArchive;
+import org.synthray.coordinator.sets.SetService;
+import org.synthray.coordinator.sets.SetService.Datasheet;
+import org.synthray.coordinator.sets.SetService.SetView;
+
+/**
+ * Synthetic sets for consortium admins: every set in every state, its datasheet, and the review:
+ * uploaded → in review → released | rejected (each with a reason, each a ledger event).
+ */
+@Path("/api/sets")
+@Produces(MediaType.APPLICATION_JSON)
+public class SetResource {
+
+    @Inject
+    SetService sets;
+
+    /** Body of review, release and reject; every field optional except a rejection's reason. */
+    public record Decision(String reason, String licence, String intendedUse) {
+    }
+
+    @GET
+    public List<SetView> list(@QueryParam("state") String state) {
+        SyntheticSetRecord.State s = null;
+        if (state != null && !state.isBlank()) {
+            try {
+                s = SyntheticSetRecord.State.valueOf(state.strip().toUpperCase(Locale.ROOT).replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("state must be uploading, uploaded, in_review, released or rejected");
+            }
+        }
+        return sets.list(s);
+    }
+
+    @GET
+    @Path("{id}")
+    public SetView get(@PathParam("id") String id) {
+        return sets.get(id);
+    }
+
+    @GET
+    @Path("{id}/datasheet")
+    public Datasheet datasheet(@PathParam("id") String id) {
+        return sets.datasheet(id);
+    }
+
+    @GET
+    @Path("{id}/datasheet.md")
+    @Produces("text/markdown; charset=utf-8")
+    public String datasheetMarkdown(@PathParam("id") String id) {
+        return SetArchive.datasheetMarkdown(sets.datasheet(id));
+    }
+
+    @POST
+    @Path("{id}/review")
+    public SetView review(@PathParam("id") String id, Decision d, @Context HttpHeaders headers) {
+        return sets.review(id, Actors.admin(headers), d == null ? null : d.reason());
+    }
+
+    @POST
+    @Path("{id}/release")
+    public SetView release(@PathParam("id") String id, Decision d, @Context HttpHeaders headers) {
+        Decision x = d == null ? new Decision(null, null, null) : d;
+        return sets.release(id, Actors.admin(headers), x.reason(), x.licence(), x.intendedUse());
+    }
+
+    @POST
+    @Path("{id}/reject")
+    public SetView reject(@PathParam("id") String id, Decision d, @Context HttpHeaders headers) {
+        return sets.reject(id, Actors.admin(headers), d == null ? null : d.reason());
+    }
+}
