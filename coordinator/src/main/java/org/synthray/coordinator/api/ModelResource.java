@@ -18,6 +18,7 @@ import org.synthray.tensor.Weights;
 
 /** Model files ({@code .npz}): upload a run's initial model, download any stored version. */
 @Path("/api/models")
+@jakarta.annotation.security.RolesAllowed(org.synthray.coordinator.security.Roles.ADMIN)
 public class ModelResource {
 
     @Inject

@@ -21,6 +21,7 @@ import org.synthray.coordinator.run.RunService;
 
 /** Federated runs: create from a JSON spec, start, cancel, and follow their rounds. */
 @Path("/api/runs")
+@jakarta.annotation.security.RolesAllowed(org.synthray.coordinator.security.Roles.ADMIN)
 @Produces(MediaType.APPLICATION_JSON)
 public class RunResource {
 

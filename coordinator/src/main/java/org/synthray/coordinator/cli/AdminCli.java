@@ -27,7 +27,7 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "synthray-admin", mixinStandardHelpOptions = true,
         description = "Create, start, follow and cancel federated runs on a SynthRay coordinator.",
-        subcommands = {AdminCli.Runs.class, AdminCli.Models.class, CommandLine.HelpCommand.class})
+        subcommands = {AdminCli.Runs.class, AdminCli.Models.class, AdminCli.Sites.class, CommandLine.HelpCommand.class})
 public final class AdminCli implements Runnable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -35,10 +35,40 @@ public final class AdminCli implements Runnable {
             description = "Coordinator base URL (env SYNTHRAY_URL). Default: ${DEFAULT-VALUE}.")
     String url;
 
+    @Option(names = "--issuer", paramLabel = "URL", defaultValue = "${env:SYNTHRAY_ISSUER}",
+            description = "OpenID Connect issuer (e.g. https://keycloak.example/realms/synthray) or its token endpoint "
+                    + "(env SYNTHRAY_ISSUER). Without it no token is sent (a coordinator with authentication off).")
+    String issuer;
+
+    @Option(names = "--client-id", paramLabel = "ID", defaultValue = "${env:SYNTHRAY_ADMIN_CLIENT_ID:-synthray-admin-cli}",
+            description = "Client whose service account calls the coordinator (env SYNTHRAY_ADMIN_CLIENT_ID). Default: ${DEFAULT-VALUE}.")
+    String clientId;
+
+    @Option(names = "--client-secret-file", paramLabel = "FILE",
+            description = "File holding the client secret (or env SYNTHRAY_ADMIN_CLIENT_SECRET).")
+    Path clientSecretFile;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     private final HttpClient http = HttpClient.newHttpClient();
+    private org.synthray.auth.ClientCredentialsTokens tokens;
+
+    /** The bearer token to send, or null when no issuer is configured. */
+    private synchronized String token() throws IOException {
+        if (issuer == null || issuer.isBlank()) {
+            return null;
+        }
+        if (tokens == null) {
+            String secret = clientSecretFile != null ? Files.readString(clientSecretFile).trim()
+                    : System.getenv("SYNTHRAY_ADMIN_CLIENT_SECRET");
+            if (secret == null || secret.isBlank()) {
+                throw new IOException("--issuer needs the client secret: --client-secret-file FILE or env SYNTHRAY_ADMIN_CLIENT_SECRET");
+            }
+            tokens = new org.synthray.auth.ClientCredentialsTokens(issuer, clientId, secret);
+        }
+        return tokens.token();
+    }
 
     public static void main(String[] args) {
         System.exit(newCommandLine().execute(args));
@@ -65,6 +95,10 @@ public final class AdminCli implements Runnable {
         if (contentType != null) {
             rb.header("Content-Type", contentType);
         }
+        String token = token();
+        if (token != null) {
+            rb.header("Authorization", "Bearer " + token);
+        }
         HttpResponse<byte[]> res;
         try {
             res = http.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -80,6 +114,12 @@ public final class AdminCli implements Runnable {
                 }
             } catch (IOException notJson) {
                 // keep the raw body
+            }
+            if (res.statusCode() == 401) {
+                message = "the coordinator did not accept our credentials"
+                        + (token == null ? " (none sent: set --issuer and the client secret)" : "");
+            } else if (res.statusCode() == 403 && message.isBlank()) {
+                message = "client " + clientId + " lacks the role this needs";
             }
             throw new IOException(message + " (HTTP " + res.statusCode() + ")");
         }
@@ -244,6 +284,72 @@ public final class AdminCli implements Runnable {
                     }
                     Thread.sleep(intervalMs);
                 }
+            }
+        }
+    }
+
+    @Command(name = "sites", description = "The consortium's sites: approve, revoke, list.", mixinStandardHelpOptions = true,
+            subcommands = {Sites.ListSites.class, Sites.Approve.class, Sites.Revoke.class})
+    static final class Sites {
+        @ParentCommand
+        AdminCli admin;
+
+        static String line(JsonNode s) {
+            return String.format(Locale.ROOT, "%-20s %-9s %s%s", s.get("id").asText(), s.get("status").asText(),
+                    s.hasNonNull("decidedBy") ? "by " + s.get("decidedBy").asText() : "",
+                    s.hasNonNull("reason") ? "  (" + s.get("reason").asText() + ")" : "");
+        }
+
+        @Command(name = "list", description = "List sites: pending, approved, revoked.")
+        static final class ListSites implements Callable<Integer> {
+            @ParentCommand
+            Sites sites;
+
+            @Override
+            public Integer call() throws Exception {
+                PrintWriter out = sites.admin.spec.commandLine().getOut();
+                for (JsonNode s : sites.admin.json("GET", "/api/sites", null, null)) {
+                    out.println(line(s));
+                }
+                out.flush();
+                return 0;
+            }
+        }
+
+        @Command(name = "approve", description = "Approve sites (also ones that have not called yet).")
+        static final class Approve implements Callable<Integer> {
+            @ParentCommand
+            Sites sites;
+            @Parameters(paramLabel = "SITE", arity = "1..*")
+            java.util.List<String> ids;
+
+            @Override
+            public Integer call() throws Exception {
+                PrintWriter out = sites.admin.spec.commandLine().getOut();
+                for (String id : ids) {
+                    out.println(line(sites.admin.json("POST", "/api/sites/" + id + "/approve", null, null)));
+                }
+                out.flush();
+                return 0;
+            }
+        }
+
+        @Command(name = "revoke", description = "Revoke a site: its next call is refused and its open streams are closed.")
+        static final class Revoke implements Callable<Integer> {
+            @ParentCommand
+            Sites sites;
+            @Parameters(paramLabel = "SITE")
+            String id;
+            @Option(names = "--reason", description = "Why (kept in the ledger).")
+            String reason;
+
+            @Override
+            public Integer call() throws Exception {
+                byte[] body = JSON.writeValueAsBytes(java.util.Collections.singletonMap("reason", reason));
+                PrintWriter out = sites.admin.spec.commandLine().getOut();
+                out.println(line(sites.admin.json("POST", "/api/sites/" + id + "/revoke", body, "application/json")));
+                out.flush();
+                return 0;
             }
         }
     }

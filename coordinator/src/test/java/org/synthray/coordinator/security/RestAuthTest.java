@@ -1,0 +1,80 @@
+package org.synthray.coordinator.security;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * REST with authentication on, against the real Keycloak: every /api endpoint needs a valid bearer
+ * token with the right role; refused calls change nothing.
+ */
+@QuarkusTest
+@TestProfile(AuthProfile.class)
+class RestAuthTest {
+    private static final String SPEC = "{\"name\": \"auth\", \"rounds\": 1, \"min_sites\": 1}";
+
+    private static RequestSpecification as(String token) {
+        return given().header("Authorization", "Bearer " + token);
+    }
+
+    private static List<String> runIds() {
+        return as(Tokens.of(Tokens.ADMIN)).get("/api/runs").then().statusCode(200).extract().jsonPath().getList("id");
+    }
+
+    @Test
+    void anAdminRunsTheConsortium() {
+        String admin = Tokens.of(Tokens.ADMIN);
+        String id = as(admin).contentType(ContentType.JSON).body(SPEC).post("/api/runs")
+                .then().statusCode(201).body("state", equalTo("CREATED")).extract().path("id");
+        as(admin).get("/api/runs").then().statusCode(200).body("id", hasItem(id));
+        as(admin).post("/api/sites/hannover/approve").then().statusCode(200)
+                .body("status", equalTo("APPROVED")).body("decidedBy", equalTo("admin:service-account-synthray-admin-cli"));
+        as(admin).get("/api/sites").then().statusCode(200).body("id", hasItem("hannover"));
+    }
+
+    @Test
+    void withoutAValidTokenEveryEndpointAnswers401() throws Exception {
+        int before = runIds().size();
+        for (String bad : new String[] {null, "not-a-jwt", Tokens.expired(), Tokens.fromOtherRealm(),
+                Tokens.forged(Tokens.ADMIN, Roles.ADMIN), Tokens.of("synthray-no-audience")}) {
+            RequestSpecification r = bad == null ? given() : as(bad);
+            r.get("/api/runs").then().statusCode(401);
+            (bad == null ? given() : as(bad)).contentType(ContentType.JSON).body(SPEC).post("/api/runs").then().statusCode(401);
+            (bad == null ? given() : as(bad)).get("/api/sites").then().statusCode(401);
+            (bad == null ? given() : as(bad)).post("/api/sites/never-approved/approve").then().statusCode(401);
+            (bad == null ? given() : as(bad)).get("/api/models/" + "ab".repeat(32)).then().statusCode(401);
+        }
+        // Nothing was created, no site was approved.
+        org.junit.jupiter.api.Assertions.assertEquals(before, runIds().size());
+        as(Tokens.of(Tokens.ADMIN)).get("/api/sites").then().statusCode(200).body("id", not(hasItem("never-approved")));
+    }
+
+    @Test
+    void researchersAndSitesCannotRunTheConsortium() {
+        int before = runIds().size();
+        for (String client : new String[] {Tokens.RESEARCHER, "nih-b"}) {
+            String t = Tokens.of(client);
+            as(t).get("/api/runs").then().statusCode(403);
+            as(t).contentType(ContentType.JSON).body(SPEC).post("/api/runs").then().statusCode(403);
+            as(t).get("/api/sites").then().statusCode(403);
+            as(t).post("/api/sites/never-approved/approve").then().statusCode(403);
+            as(t).contentType(ContentType.JSON).body("{}").post("/api/sites/never-revoked/revoke").then().statusCode(403);
+            as(t).contentType("application/octet-stream").body(new byte[] {1, 2, 3}).post("/api/models").then().statusCode(403);
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(before, runIds().size());
+        as(Tokens.of(Tokens.ADMIN)).get("/api/sites").then().statusCode(200).body("id", not(hasItem("never-approved"))).body("id", not(hasItem("never-revoked")));
+    }
+
+    @Test
+    void healthStaysOpenForProbes() {
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+}
