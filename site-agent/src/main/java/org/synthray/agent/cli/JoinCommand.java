@@ -70,6 +70,39 @@ public final class JoinCommand implements Callable<Integer> {
             description = "Give up after this many failed connection attempts in a row (0: keep trying). Default: ${DEFAULT-VALUE}.")
     int maxAttempts;
 
+    @Option(names = "--issuer", paramLabel = "URL", defaultValue = "${env:SYNTHRAY_ISSUER}",
+            description = "OpenID Connect issuer (e.g. https://keycloak.example/realms/synthray) or its token endpoint; "
+                    + "the agent then gets tokens with the client-credentials grant and sends them on every call "
+                    + "(env SYNTHRAY_ISSUER). Without it the agent sends no token.")
+    String issuer;
+
+    @Option(names = "--client-id", paramLabel = "ID", defaultValue = "${env:SYNTHRAY_CLIENT_ID}",
+            description = "The site's client id at the issuer (env SYNTHRAY_CLIENT_ID). Default: the site id.")
+    String clientId;
+
+    @Option(names = "--client-secret-file", paramLabel = "FILE",
+            description = "File holding the client secret (or env SYNTHRAY_CLIENT_SECRET). Never put the secret itself on a command line.")
+    Path clientSecretFile;
+
+    @Option(names = "--ca-file", paramLabel = "PEM", defaultValue = "${env:SYNTHRAY_CA_FILE}",
+            description = "Connect with TLS, trusting the CA certificate(s) in this PEM file (env SYNTHRAY_CA_FILE). Without it: plaintext.")
+    Path caFile;
+
+    /** Call credentials from --issuer, --client-id and the secret; null when no issuer is set. */
+    io.grpc.CallCredentials credentials() throws java.io.IOException {
+        if (issuer == null || issuer.isBlank()) {
+            return null;
+        }
+        String secret = clientSecretFile != null ? Files.readString(clientSecretFile).trim() : System.getenv("SYNTHRAY_CLIENT_SECRET");
+        if (secret == null || secret.isBlank()) {
+            throw new IllegalArgumentException("--issuer needs the client secret: --client-secret-file FILE or env SYNTHRAY_CLIENT_SECRET");
+        }
+        org.synthray.auth.ClientCredentialsTokens tokens = new org.synthray.auth.ClientCredentialsTokens(issuer,
+                clientId != null && !clientId.isBlank() ? clientId : siteId, secret);
+        tokens.token(); // fail now, with the identity provider's reason, if the credentials are wrong
+        return new org.synthray.auth.BearerCallCredentials(tokens);
+    }
+
     @Override
     public Integer call() throws Exception {
         String[] hp = coordinator.split(":");
@@ -97,13 +130,22 @@ public final class JoinCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--shard: " + e.getMessage());
         }
+        io.grpc.CallCredentials creds = credentials();
+        if (caFile != null) {
+            org.synthray.agent.grpc.CoordinatorChannels.builder(hp[0], port, caFile); // a bad CA file fails here
+        }
         LocalTrainer trainer = trainer(part.index(), part.count());
         // Models above the coordinator's size threshold come and go through its blob service.
-        try (BlobClient blobs = new BlobClient(BlobClient.Options.of(hp[0], port, siteId))) {
+        String host = hp[0];
+        try (BlobClient blobs = new BlobClient(BlobClient.Options.of(host, port, siteId),
+                () -> org.synthray.agent.grpc.CoordinatorChannels.builder(host, port, caFile)
+                        .maxInboundMessageSize(64 << 20).flowControlWindow(8 << 20).build(), null, creds)) {
             FlowerConnection connection = new FlowerConnection(new FlowerClient(trainer, new ModelTransfer(blobs, workDir)),
-                    FlowerConnection.Options.of(hp[0], port, siteId).withRun(runId)
-                            .withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), maxAttempts));
-            System.out.printf("site %s joining %s%s (model %s)%n", siteId, coordinator, runId != null ? " run " + runId : "", model);
+                    FlowerConnection.Options.of(host, port, siteId).withRun(runId)
+                            .withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), maxAttempts)
+                            .withSecurity(creds, caFile));
+            System.out.printf("site %s joining %s%s (model %s%s%s)%n", siteId, coordinator, runId != null ? " run " + runId : "", model,
+                    creds != null ? ", authenticated" : "", caFile != null ? ", TLS" : "");
             return report(connection.run());
         }
     }
