@@ -43,7 +43,7 @@ public class ErrorMappers {
         if (identity == null || identity.isAnonymous()) {
             return io.smallrye.mutiny.Uni.createFrom().item(refused);
         }
-        String actor = org.synthray.coordinator.security.Actors.of(identity);
+        String actor = org.synthray.coordinator.security.Callers.actor(identity);
         String call = request.getMethod() + " /" + uri.getPath().replaceFirst("^/", "");
         // The ledger write is blocking: off the event loop, and the answer waits for it.
         return io.smallrye.mutiny.Uni.createFrom().item(() -> {

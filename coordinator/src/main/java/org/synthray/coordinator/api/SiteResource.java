@@ -13,7 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.OffsetDateTime;
 import java.util.List;
 import org.synthray.coordinator.persistence.SiteRecord;
-import org.synthray.coordinator.security.Actors;
+import org.synthray.coordinator.security.Callers;
 import org.synthray.coordinator.security.Roles;
 import org.synthray.coordinator.security.SiteService;
 
@@ -50,13 +50,13 @@ public class SiteResource {
     @POST
     @Path("{id}/approve")
     public SiteView approve(@PathParam("id") String id) {
-        return SiteView.of(sites.approve(id, Actors.of(identity)));
+        return SiteView.of(sites.approve(id, Callers.actor(identity)));
     }
 
     @POST
     @Path("{id}/revoke")
     @Consumes(MediaType.APPLICATION_JSON)
     public SiteView revoke(@PathParam("id") String id, RevokeRequest body) {
-        return SiteView.of(sites.revoke(id, Actors.of(identity), body != null ? body.reason() : null));
+        return SiteView.of(sites.revoke(id, Callers.actor(identity), body != null ? body.reason() : null));
     }
 }

@@ -27,7 +27,8 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "synthray-admin", mixinStandardHelpOptions = true,
         description = "Create, start, follow and cancel federated runs on a SynthRay coordinator.",
-        subcommands = {AdminCli.Runs.class, AdminCli.Models.class, AdminCli.Sites.class, CommandLine.HelpCommand.class})
+        subcommands = {AdminCli.Runs.class, AdminCli.Models.class, AdminCli.Sites.class, AdminCli.LedgerCommands.class,
+            CommandLine.HelpCommand.class})
 public final class AdminCli implements Runnable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -388,6 +389,68 @@ public final class AdminCli implements Runnable {
             @Override
             public Integer call() throws Exception {
                 Files.write(out, models.admin.call("GET", "/api/models/" + sha, null, null));
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "ledger", description = "The provenance ledger (docs/provenance.md).", mixinStandardHelpOptions = true,
+            subcommands = {LedgerCommands.Verify.class, LedgerCommands.ListEvents.class})
+    static final class LedgerCommands {
+        @ParentCommand
+        AdminCli admin;
+
+        @Command(name = "verify", description = "Walk the hash chain; exit 0 if every event matches, 1 naming the first that does not.")
+        static final class Verify implements Callable<Integer> {
+            @ParentCommand
+            LedgerCommands ledger;
+
+            @Override
+            public Integer call() throws Exception {
+                JsonNode v = ledger.admin.json("GET", "/api/ledger/verify", null, null);
+                PrintWriter out = ledger.admin.spec.commandLine().getOut();
+                int rc;
+                if (v.get("ok").asBoolean()) {
+                    out.printf(Locale.ROOT, "ledger ok: %d events, head %d %s%n", v.get("count").asLong(),
+                            v.get("head_seq").asLong(), v.get("head_hash").asText());
+                    rc = 0;
+                } else {
+                    out.printf(Locale.ROOT, "ledger BROKEN at event %d: %s (%d events before it match)%n",
+                            v.get("first_bad_seq").asLong(), v.get("reason").asText(), v.get("count").asLong());
+                    rc = 1;
+                }
+                out.flush();
+                return rc;
+            }
+        }
+
+        @Command(name = "list", description = "Print events in order: seq, time, actor, type, payload.")
+        static final class ListEvents implements Callable<Integer> {
+            @ParentCommand
+            LedgerCommands ledger;
+            @Option(names = "--after", defaultValue = "0", description = "Start after this sequence number. Default: ${DEFAULT-VALUE}.")
+            long after;
+            @Option(names = "--limit", defaultValue = "100", description = "At most this many events (any number; fetched 1000 at a time). Default: ${DEFAULT-VALUE}.")
+            long limit;
+
+            @Override
+            public Integer call() throws Exception {
+                PrintWriter out = ledger.admin.spec.commandLine().getOut();
+                long next = after;
+                long left = limit;
+                while (left > 0) {
+                    JsonNode page = ledger.admin.json("GET", "/api/ledger?after=" + next + "&limit=" + Math.min(1000, left), null, null);
+                    for (JsonNode e : page.get("events")) {
+                        out.printf(Locale.ROOT, "%6d %s %-22s %-22s %s%n", e.get("seq").asLong(), e.get("time").asText(),
+                                e.get("actor").asText(), e.get("type").asText(), e.get("payload_text").asText());
+                        next = e.get("seq").asLong();
+                        left--;
+                    }
+                    if (page.get("next_after").isNull()) {
+                        break;
+                    }
+                }
+                out.flush();
                 return 0;
             }
         }

@@ -11,6 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.synthray.coordinator.federation.UpdateRef;
+import org.synthray.coordinator.ledger.Actors;
+import org.synthray.coordinator.ledger.EventType;
+import org.synthray.coordinator.ledger.Ledger;
+import org.synthray.json.CanonicalJson;
 import org.synthray.coordinator.federation.Participation;
 import org.synthray.coordinator.federation.RoundSummary;
 import org.synthray.coordinator.federation.RunResult;
@@ -35,6 +39,9 @@ public class RunRecorder {
     @Inject
     FederationMetrics metrics;
 
+    @Inject
+    Ledger ledger;
+
     /** Records the starting model of a run (once: a resumed run already has one). */
     public void started(String runId, Weights initial) throws IOException {
         ModelStore.Stored stored = models.put(initial);
@@ -50,6 +57,7 @@ public class RunRecorder {
         ModelVersionRecord v = version(stored, initial, ModelVersionRecord.Kind.INITIAL, runId, 0, null);
         v.persist();
         run.globalModelSha256 = stored.sha256();
+        ledger.append(Actors.COORDINATOR, EventType.MODEL_VERSION_CREATED, versionEvent(v));
     }
 
     /**
@@ -94,6 +102,16 @@ public class RunRecorder {
             participation(s.runId(), s.round(), p.siteId(), p.phase().name(), p.outcome().name(), p.reason(),
                     p.numExamples(), p.loss(), p.metrics(), p.updateSha256(), now).persist();
         }
+        // Ledger events last: the append holds the ledger's lock until this transaction commits.
+        for (Participation p : s.participations()) {
+            if (p.phase() == Participation.Phase.FIT) {
+                ledger.append(Actors.site(p.siteId()),
+                        p.outcome() == Participation.Outcome.ACCEPTED ? EventType.UPDATE_ACCEPTED : EventType.UPDATE_REJECTED,
+                        updateEvent(s.runId(), s.round(), s.attempt(), p.siteId(), p.outcome().name(), p.reason(),
+                                p.numExamples(), p.updateSha256()));
+            }
+        }
+        ModelVersionRecord made = null;
         if (stored != null) {
             ModelVersionRecord v = version(stored, newGlobal, ModelVersionRecord.Kind.AGGREGATE, s.runId(), s.round(),
                     run.globalModelSha256);
@@ -101,10 +119,67 @@ public class RunRecorder {
                 v.updates.add(new ModelUpdateRecord(u.siteId(), u.sha256(), u.numExamples()));
             }
             v.persist();
+            made = v;
             run.lastCompletedRound = s.round();
             run.globalModelSha256 = stored.sha256();
             run.strategyStateSha256 = stateSha;
+            ledger.append(Actors.COORDINATOR, EventType.MODEL_VERSION_CREATED, versionEvent(v));
         }
+        if (s.completed()) {
+            Map<String, Object> e = CanonicalJson.object();
+            e.put("run", s.runId());
+            e.put("round", s.round());
+            e.put("attempt", s.attempt());
+            e.put("sites_asked", s.asked());
+            e.put("sites_answered", s.answered());
+            e.put("sites_rejected", s.rejected().size());
+            e.put("sites_failed", s.failed().size());
+            e.put("model_sha256", made != null ? made.sha256 : null);
+            e.put("train_loss", finite(r.trainLoss));
+            e.put("eval_loss", finite(r.evalLoss));
+            e.put("eval_examples", r.evalExamples);
+            e.put("duration_ms", r.durationMs);
+            ledger.append(Actors.COORDINATOR, EventType.ROUND_COMPLETED, e);
+        }
+    }
+
+    private static Map<String, Object> updateEvent(String runId, int round, int attempt, String site, String outcome,
+                                                   String reason, long examples, String updateSha) {
+        Map<String, Object> e = CanonicalJson.object();
+        e.put("run", runId);
+        e.put("round", round);
+        e.put("attempt", attempt);
+        e.put("site", site);
+        e.put("outcome", outcome);
+        e.put("reason", reason);
+        e.put("num_examples", examples);
+        e.put("update_sha256", updateSha);
+        return e;
+    }
+
+    private static Map<String, Object> versionEvent(ModelVersionRecord v) {
+        Map<String, Object> e = CanonicalJson.object();
+        e.put("sha256", v.sha256);
+        e.put("kind", v.kind.name());
+        e.put("run", v.runId);
+        e.put("round", v.roundNumber);
+        e.put("parent_sha256", v.parentSha256);
+        e.put("size_bytes", v.sizeBytes);
+        e.put("parameters", v.parameterCount);
+        List<Map<String, Object>> updates = new java.util.ArrayList<>();
+        for (ModelUpdateRecord u : v.updates) {
+            Map<String, Object> m = CanonicalJson.object();
+            m.put("site", u.siteId);
+            m.put("update_sha256", u.updateSha256);
+            m.put("num_examples", u.numExamples);
+            updates.add(m);
+        }
+        e.put("updates", updates);
+        return e;
+    }
+
+    private static Double finite(Double d) {
+        return d != null && Double.isFinite(d) ? d : null;
     }
 
     /** A reply that came after its round stopped waiting; {@code tag} is {@code run/round/phase}. */
@@ -114,8 +189,12 @@ public class RunRecorder {
         if (t.length != 3 || RunRecord.findById(t[0]) == null) {
             return;
         }
-        participation(t[0], Integer.parseInt(t[1]), siteId, t[2], "LATE", "reply arrived after the round timeout; discarded",
-                0, null, Map.of(), null, OffsetDateTime.now()).persist();
+        String reason = "reply arrived after the round timeout; discarded";
+        participation(t[0], Integer.parseInt(t[1]), siteId, t[2], "LATE", reason, 0, null, Map.of(), null, OffsetDateTime.now()).persist();
+        if ("FIT".equals(t[2])) {
+            ledger.append(Actors.site(siteId), EventType.UPDATE_REJECTED,
+                    updateEvent(t[0], Integer.parseInt(t[1]), 0, siteId, "LATE", reason, 0, null));
+        }
         metrics.lateReply(t[0]);
     }
 
@@ -129,6 +208,16 @@ public class RunRecorder {
         };
         run.failureReason = result.status() == RunResult.Status.COMPLETED ? null : result.reason();
         run.finishedAt = OffsetDateTime.now();
+        Map<String, Object> e = CanonicalJson.object();
+        e.put("run", runId);
+        e.put("rounds_completed", run.lastCompletedRound);
+        e.put("model_sha256", run.globalModelSha256);
+        e.put("reason", run.failureReason);
+        ledger.append(Actors.COORDINATOR, switch (run.state) {
+            case COMPLETED -> EventType.RUN_COMPLETED;
+            case FAILED -> EventType.RUN_FAILED;
+            default -> EventType.RUN_CANCELLED;
+        }, e);
     }
 
     private static ParticipationRecord participation(String runId, int round, String site, String phase, String outcome,

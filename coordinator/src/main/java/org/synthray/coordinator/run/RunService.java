@@ -7,7 +7,12 @@ import java.security.SecureRandom;
 import java.time.OffsetDateTime;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import org.synthray.coordinator.ledger.Actors;
+import org.synthray.coordinator.ledger.EventType;
+import org.synthray.coordinator.ledger.Ledger;
 import org.synthray.coordinator.persistence.RunRecord;
+import org.synthray.json.CanonicalJson;
 
 /** Creating, starting and cancelling runs: the state machine created → running → completed | failed | cancelled. */
 @ApplicationScoped
@@ -17,11 +22,35 @@ public class RunService {
     @Inject
     ModelStore models;
 
+    @Inject
+    Ledger ledger;
+
+    /** {@link #create(String, String)} by {@link Actors#ADMIN}. */
+    public RunRecord create(String specJson) {
+        return create(specJson, Actors.ADMIN);
+    }
+
+    /** {@link #markRunning(String, String)} by {@link Actors#ADMIN}. */
+    public RunRecord markRunning(String id) {
+        return markRunning(id, Actors.ADMIN);
+    }
+
+    /** {@link #cancelCreated(String, String)} by {@link Actors#ADMIN}. */
+    public RunRecord cancelCreated(String id) {
+        return cancelCreated(id, Actors.ADMIN);
+    }
+
+    /** {@link #markCancelled(String, String)} by {@link Actors#ADMIN}. */
+    public void markCancelled(String id) {
+        markCancelled(id, Actors.ADMIN);
+    }
+
     /**
+     * @param actor who creates it, for the ledger ({@code admin}, {@code admin:<user>})
      * @throws IllegalArgumentException when the spec is invalid or names a model that is not stored
      */
     @Transactional
-    public RunRecord create(String specJson) {
+    public RunRecord create(String specJson, String actor) {
         RunSpec spec = RunSpec.parse(specJson);
         // Refuses unknown strategies and parameters now, not when the run starts.
         StrategyFactory.create(spec, java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
@@ -39,6 +68,14 @@ public class RunService {
         r.roundsTotal = spec.rounds();
         r.createdAt = OffsetDateTime.now();
         r.persist();
+        Map<String, Object> event = CanonicalJson.object();
+        event.put("run", r.id);
+        event.put("name", r.name);
+        event.put("strategy", r.strategy);
+        event.put("rounds", r.roundsTotal);
+        event.put("initial_model", spec.initialModel());
+        event.put("spec", CanonicalJson.parse(r.spec));
+        ledger.append(actor, EventType.RUN_CREATED, event);
         return r;
     }
 
@@ -48,13 +85,14 @@ public class RunService {
      * @throws IllegalStateException when the run is not in state CREATED
      */
     @Transactional
-    public RunRecord markRunning(String id) {
+    public RunRecord markRunning(String id, String actor) {
         RunRecord r = get(id);
         if (r.state != RunRecord.State.CREATED) {
             throw new IllegalStateException("run " + id + " is " + r.state + "; only a CREATED run can be started");
         }
         r.state = RunRecord.State.RUNNING;
         r.startedAt = OffsetDateTime.now();
+        ledger.append(actor, EventType.RUN_STARTED, Map.of("run", id));
         return r;
     }
 
@@ -64,7 +102,7 @@ public class RunService {
      * @throws IllegalStateException when it has ended already
      */
     @Transactional
-    public RunRecord cancelCreated(String id) {
+    public RunRecord cancelCreated(String id, String actor) {
         RunRecord r = get(id);
         if (r.state.isFinal()) {
             throw new IllegalStateException("run " + id + " has already ended (" + r.state + ")");
@@ -72,17 +110,20 @@ public class RunService {
         if (r.state == RunRecord.State.CREATED) {
             r.state = RunRecord.State.CANCELLED;
             r.finishedAt = OffsetDateTime.now();
+            ledger.append(actor, EventType.RUN_CANCELLED, Map.of("run", id, "was", "CREATED"));
         }
         return r;
     }
 
     /** Marks a RUNNING run that no thread executes (any more) as cancelled. */
     @Transactional
-    public void markCancelled(String id) {
+    public void markCancelled(String id, String actor) {
         RunRecord r = get(id);
         if (!r.state.isFinal()) {
+            String was = r.state.name();
             r.state = RunRecord.State.CANCELLED;
             r.finishedAt = OffsetDateTime.now();
+            ledger.append(actor, EventType.RUN_CANCELLED, Map.of("run", id, "was", was));
         }
     }
 

@@ -127,7 +127,7 @@ public class GrpcAuthInterceptor implements ServerInterceptor, Prioritized {
         Principal p = identity.getPrincipal();
         JsonWebToken jwt = p instanceof JsonWebToken j ? j : null;
         String siteId = jwt != null ? claim(jwt, siteClaim) : null;
-        String actor = siteId != null && siteId.matches(SiteService.SITE_ID_PATTERN) ? "site:" + siteId : "subject:" + p.getName();
+        String actor = siteId != null && siteId.matches(SiteService.SITE_ID_PATTERN) ? org.synthray.coordinator.ledger.Actors.site(siteId) : "subject:" + p.getName();
         if (!identity.hasRole(Roles.SITE)) {
             return refuse(actor, method, "the token lacks role " + Roles.SITE);
         }

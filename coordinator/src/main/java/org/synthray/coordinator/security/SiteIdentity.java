@@ -38,6 +38,6 @@ public record SiteIdentity(String siteId, String subject, String clientId) {
 
     /** The ledger's actor name for this site. */
     public String actor() {
-        return "site:" + siteId;
+        return org.synthray.coordinator.ledger.Actors.site(siteId);
     }
 }

@@ -76,7 +76,7 @@ public class SiteService {
                 s.firstSubject = subject;
                 s.enrolledAt = now();
                 s.persist();
-                ledger.append("site:" + siteId, EventType.SITE_ENROLLED, payload("site", siteId, "subject", subject));
+                ledger.append(org.synthray.coordinator.ledger.Actors.site(siteId), EventType.SITE_ENROLLED, payload("site", siteId, "subject", subject));
             });
             statuses.put(siteId, SiteRecord.Status.PENDING);
             LOG.infof("site %s enrolled (pending an admin's approval)", siteId);

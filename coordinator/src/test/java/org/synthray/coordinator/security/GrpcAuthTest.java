@@ -73,6 +73,9 @@ class GrpcAuthTest {
     @Inject
     ClientRegistry registry;
 
+    @Inject
+    LedgerProbe ledger;
+
     private ManagedChannel channel;
     private final ExecutorService pool = Executors.newCachedThreadPool();
 
@@ -152,25 +155,34 @@ class GrpcAuthTest {
     @Test
     void callsWithoutAValidSiteTokenAreUnauthenticated() throws Exception {
         String sitesBefore = sitesJson();
+        long seq = ledger.head();
         for (String bad : new String[] {null, "not-a-jwt", Tokens.expired(), Tokens.fromOtherRealm(),
                 Tokens.forged("nih-a", Roles.SITE), Tokens.of("synthray-no-audience")}) {
             assertEquals(Status.Code.UNAUTHENTICATED, stat(bad, null, ABSENT).getCode());
             assertEquals(Status.Code.UNAUTHENTICATED, join(bad, null).getCode());
         }
         assertEquals(sitesBefore, sitesJson(), "no site was enrolled by refused calls");
+        assertEquals(List.of(), ledger.ofType(seq, "ACCESS_REFUSED"), "unauthenticated calls are not recorded");
+        assertEquals(List.of(), ledger.ofType(seq, "SITE_ENROLLED"));
     }
 
     @Test
     void tokensWithoutRoleSiteArePermissionDenied() throws Exception {
+        long seq = ledger.head();
         for (String client : new String[] {Tokens.ADMIN, Tokens.RESEARCHER}) {
             Status s = stat(Tokens.of(client), null, ABSENT);
             assertEquals(Status.Code.PERMISSION_DENIED, s.getCode(), s.toString());
             assertEquals(Status.Code.PERMISSION_DENIED, join(Tokens.of(client), null).getCode());
         }
+        var refused = ledger.ofType(seq, "ACCESS_REFUSED");
+        assertEquals(4, refused.size(), refused.toString());
+        assertTrue(refused.stream().allMatch(e -> e.payload().contains("the token lacks role site")), refused.toString());
+        assertEquals(List.of(), ledger.ofType(seq, "SITE_ENROLLED"));
     }
 
     @Test
     void anUnknownSiteIsEnrolledAsPendingAndRefusedUntilApproved() throws Exception {
+        long seq = ledger.head();
         String charite = Tokens.of("charite");
         Status s = join(charite, "charite");
         assertEquals(Status.Code.PERMISSION_DENIED, s.getCode());
@@ -180,10 +192,13 @@ class GrpcAuthTest {
                 .then().statusCode(200).body("find { it.id == 'charite' }.status", equalTo("PENDING"))
                 .body("find { it.id == 'charite' }.firstSubject", equalTo(Tokens.claims(charite).path("sub").asText()));
         assertTrue(registry.connected().stream().noneMatch(c -> "charite".equals(c.siteId())));
+        assertEquals(List.of("SITE_ENROLLED", "ACCESS_REFUSED", "ACCESS_REFUSED"),
+                ledger.by(seq, "site:charite").stream().map(e -> e.type()).toList());
     }
 
     @Test
     void aSiteCannotActAsAnother(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        long seq = ledger.head();
         String nihA = Tokens.of("nih-a");
         Status s = join(nihA, "nih-b");
         assertEquals(Status.Code.PERMISSION_DENIED, s.getCode());
@@ -206,6 +221,11 @@ class GrpcAuthTest {
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers(nihA, null)))
                 .stat(StatRequest.newBuilder().setSha256(sha).build());
         assertEquals(0, st.getConfirmedOffset(), "nothing of the refused upload was kept");
+        // Recorded against nih-a, the site that tried; nothing is attributed to nih-b.
+        var byA = ledger.by(seq, "site:nih-a");
+        assertTrue(byA.size() >= 3 && byA.stream().allMatch(ev -> ev.type().equals("ACCESS_REFUSED")
+                && ev.payload().contains("cannot act as site nih-b")), byA.toString());
+        assertEquals(List.of(), ledger.by(seq, "site:nih-b"));
     }
 
     static Weights model() {
@@ -241,6 +261,7 @@ class GrpcAuthTest {
 
     @Test
     void approvedSitesCompleteARunAttributedToTheirTokens() throws Exception {
+        long seq = ledger.head();
         String id = createRun(2, 2);
         // nih-a announces no site id at all: the coordinator takes it from the token.
         Future<FlowerConnection.Outcome> a = agent("nih-a", null, id, new ArithmeticTrainer(model(), 1.0, 1.0, 30), 100);
@@ -254,6 +275,9 @@ class GrpcAuthTest {
         JsonPath round = given().header("Authorization", "Bearer " + Tokens.of(Tokens.ADMIN)).get("/api/runs/" + id + "/rounds/1")
                 .then().statusCode(200).extract().jsonPath();
         assertEquals(List.of("nih-a", "nih-b"), round.getList("updates.site", String.class).stream().sorted().toList());
+        for (String site : List.of("nih-a", "nih-b")) {
+            assertEquals(2, ledger.by(seq, "site:" + site).stream().filter(e -> e.type().equals("UPDATE_ACCEPTED")).count(), site);
+        }
     }
 
     /** Trains only when released, so the test can revoke its site while it trains. */
@@ -282,6 +306,7 @@ class GrpcAuthTest {
 
     @Test
     void aSiteRevokedMidRunLosesItsStreamAndIsRefusedFromThenOn() throws Exception {
+        long seq = ledger.head();
         String admin = Tokens.of(Tokens.ADMIN);
         given().header("Authorization", "Bearer " + admin).post("/api/sites/hannover/approve").then().statusCode(200);
         String id = createRun(2, 1);
@@ -307,5 +332,9 @@ class GrpcAuthTest {
         JsonPath r = run(id);
         assertEquals(0, r.getInt("run.lastCompletedRound"));
         given().header("Authorization", "Bearer " + admin).post("/api/runs/" + id + "/cancel").then().statusCode(200);
+        assertEquals(List.of(), ledger.by(seq, "site:hannover").stream().filter(ev -> ev.type().equals("UPDATE_ACCEPTED")).toList());
+        assertTrue(ledger.by(seq, "site:hannover").stream().anyMatch(ev -> ev.type().equals("ACCESS_REFUSED")
+                && ev.payload().contains("is revoked")));
+        assertEquals(1, ledger.ofType(seq, "SITE_REVOKED").size());
     }
 }

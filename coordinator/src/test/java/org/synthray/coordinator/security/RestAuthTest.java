@@ -19,6 +19,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(AuthProfile.class)
 class RestAuthTest {
+    @jakarta.inject.Inject
+    LedgerProbe ledger;
+
     private static final String SPEC = "{\"name\": \"auth\", \"rounds\": 1, \"min_sites\": 1}";
 
     private static RequestSpecification as(String token) {
@@ -31,6 +34,7 @@ class RestAuthTest {
 
     @Test
     void anAdminRunsTheConsortium() {
+        long seq = ledger.head();
         String admin = Tokens.of(Tokens.ADMIN);
         String id = as(admin).contentType(ContentType.JSON).body(SPEC).post("/api/runs")
                 .then().statusCode(201).body("state", equalTo("CREATED")).extract().path("id");
@@ -38,11 +42,18 @@ class RestAuthTest {
         as(admin).post("/api/sites/hannover/approve").then().statusCode(200)
                 .body("status", equalTo("APPROVED")).body("decidedBy", equalTo("admin:service-account-synthray-admin-cli"));
         as(admin).get("/api/sites").then().statusCode(200).body("id", hasItem("hannover"));
+        as(admin).get("/api/ledger/verify").then().statusCode(200).body("ok", equalTo(true));
+        // The admin's acts are attributed to the admin the token names.
+        String actor = "admin:service-account-synthray-admin-cli";
+        org.junit.jupiter.api.Assertions.assertEquals(List.of("RUN_CREATED", "SITE_APPROVED"),
+                ledger.by(seq, actor).stream().map(e -> e.type()).toList());
+        as(Tokens.of(Tokens.RESEARCHER)).get("/api/ledger").then().statusCode(403);
     }
 
     @Test
     void withoutAValidTokenEveryEndpointAnswers401() throws Exception {
         int before = runIds().size();
+        long seq = ledger.head();
         for (String bad : new String[] {null, "not-a-jwt", Tokens.expired(), Tokens.fromOtherRealm(),
                 Tokens.forged(Tokens.ADMIN, Roles.ADMIN), Tokens.of("synthray-no-audience")}) {
             RequestSpecification r = bad == null ? given() : as(bad);
@@ -55,11 +66,16 @@ class RestAuthTest {
         // Nothing was created, no site was approved.
         org.junit.jupiter.api.Assertions.assertEquals(before, runIds().size());
         as(Tokens.of(Tokens.ADMIN)).get("/api/sites").then().statusCode(200).body("id", not(hasItem("never-approved")));
+        // Unauthenticated calls are not recorded: an outsider cannot fill the ledger.
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), ledger.ofType(seq, "ACCESS_REFUSED"));
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), ledger.ofType(seq, "RUN_CREATED"));
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), ledger.ofType(seq, "SITE_APPROVED"));
     }
 
     @Test
     void researchersAndSitesCannotRunTheConsortium() {
         int before = runIds().size();
+        long seq = ledger.head();
         for (String client : new String[] {Tokens.RESEARCHER, "nih-b"}) {
             String t = Tokens.of(client);
             as(t).get("/api/runs").then().statusCode(403);
@@ -71,6 +87,17 @@ class RestAuthTest {
         }
         org.junit.jupiter.api.Assertions.assertEquals(before, runIds().size());
         as(Tokens.of(Tokens.ADMIN)).get("/api/sites").then().statusCode(200).body("id", not(hasItem("never-approved"))).body("id", not(hasItem("never-revoked")));
+        // Each refusal is in the ledger, attributed to the caller; nothing else the callers did is.
+        for (String actor : List.of("researcher:service-account-synthray-researcher-cli", "site:nih-b")) {
+            var events = ledger.by(seq, actor);
+            org.junit.jupiter.api.Assertions.assertEquals(6, events.size(), actor + ": " + events);
+            org.junit.jupiter.api.Assertions.assertTrue(events.stream().allMatch(e -> e.type().equals("ACCESS_REFUSED")), events.toString());
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(ledger.by(seq, "researcher:service-account-synthray-researcher-cli").stream()
+                .anyMatch(e -> e.payload().contains("POST /api/sites/never-approved/approve")));
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), ledger.ofType(seq, "RUN_CREATED"));
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), ledger.ofType(seq, "SITE_APPROVED"));
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), ledger.ofType(seq, "SITE_REVOKED"));
     }
 
     @Test

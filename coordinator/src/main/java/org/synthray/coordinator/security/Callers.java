@@ -3,18 +3,21 @@ package org.synthray.coordinator.security;
 import io.quarkus.security.identity.SecurityIdentity;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-/** Ledger actor names for REST callers: {@code admin:<user>}, {@code researcher:<user>}, {@code site:<id>}. */
-public final class Actors {
-    private Actors() {
+/**
+ * The ledger actor for an authenticated REST caller: {@code admin:<user>}, {@code researcher:<user>},
+ * {@code site:<id>} (see {@link org.synthray.coordinator.ledger.Actors}).
+ */
+public final class Callers {
+    private Callers() {
     }
 
     /**
-     * The actor for a caller. With authentication off every caller is anonymous and counts as
-     * {@code admin:unauthenticated}.
+     * The actor for a caller. With authentication off every caller is anonymous and counts as the
+     * unnamed admin ({@code admin}).
      */
-    public static String of(SecurityIdentity identity) {
+    public static String actor(SecurityIdentity identity) {
         if (identity == null || identity.isAnonymous()) {
-            return "admin:unauthenticated";
+            return org.synthray.coordinator.ledger.Actors.ADMIN;
         }
         String user = identity.getPrincipal().getName();
         if (identity.getPrincipal() instanceof JsonWebToken jwt) {
@@ -25,12 +28,12 @@ public final class Actors {
             if (identity.hasRole(Roles.SITE) && !identity.hasRole(Roles.ADMIN)) {
                 String site = GrpcAuthInterceptor.claim(jwt, "site_id");
                 if (site != null) {
-                    return "site:" + site;
+                    return org.synthray.coordinator.ledger.Actors.site(site);
                 }
             }
         }
         if (identity.hasRole(Roles.ADMIN)) {
-            return "admin:" + user;
+            return org.synthray.coordinator.ledger.Actors.admin(user);
         }
         if (identity.hasRole(Roles.RESEARCHER)) {
             return "researcher:" + user;
