@@ -46,7 +46,11 @@ fetch() {
   if [ ! -x "$home/bin/kc.sh" ]; then
     mkdir -p "$dir"
     rm -rf "$dir/unpacking" && mkdir -p "$dir/unpacking"
-    unzip -q "$zip" -d "$dir/unpacking"
+    if command -v unzip > /dev/null; then
+      unzip -q "$zip" -d "$dir/unpacking"
+    else # the JDK's jar tool reads zips too (it drops the execute bits)
+      (cd "$dir/unpacking" && jar xf "$zip") && chmod +x "$dir/unpacking/keycloak-$VERSION/bin/"*.sh
+    fi
     mv "$dir/unpacking/keycloak-$VERSION" "$home" && rm -rf "$dir/unpacking"
   fi
 }
@@ -72,9 +76,11 @@ start() {
   local started=$SECONDS
   echo "keycloak: starting $VERSION on $url (log: $dir/keycloak.log)" >&2
   # setsid: its own process group, so stop ends kc.sh and the server together.
+  local group=()
+  command -v setsid > /dev/null && group=(setsid)
   KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
     JAVA_OPTS_KC_HEAP="${KEYCLOAK_HEAP:--Xms128m -Xmx768m}" \
-    setsid "$home/bin/kc.sh" start-dev --http-host=127.0.0.1 --http-port="$port" --hostname="$url" \
+    "${group[@]}" "$home/bin/kc.sh" start-dev --http-host=127.0.0.1 --http-port="$port" --hostname="$url" \
       --import-realm --cache=local > "$dir/keycloak.log" 2>&1 < /dev/null &
   echo $! > "$dir/keycloak.pid"
   for _ in $(seq 1 600); do
@@ -115,6 +121,8 @@ token() {
   curl -fs -d grant_type=client_credentials -d "client_id=${args[0]}" --data-urlencode "client_secret=${args[1]}" \
     "$url/realms/synthray/protocol/openid-connect/token" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
 }
+
+command -v curl > /dev/null || { echo "keycloak: needs curl" >&2; exit 1; }
 
 case "$cmd" in
   start) start ;;
