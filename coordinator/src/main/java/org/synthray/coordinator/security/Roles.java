@@ -12,6 +12,12 @@ public final class Roles {
     public static final String RESEARCHER = "researcher";
     /** A hospital's site agent; its token's {@code site_id} claim says which site. */
     public static final String SITE = "site";
+    /**
+     * Not assigned in Keycloak: derived by {@link ApprovedSiteAugmentor} for a {@link #SITE} token whose
+     * site is approved. REST endpoints for sites (e.g. their own uploads) require this one, so pending
+     * and revoked sites are refused.
+     */
+    public static final String APPROVED_SITE = "approved-site";
 
     private Roles() {
     }

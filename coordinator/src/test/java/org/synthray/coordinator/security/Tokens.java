@@ -22,7 +22,8 @@ final class Tokens {
             "nih-a", "site-nih-a-demo-secret",
             "nih-b", "site-nih-b-demo-secret",
             "hannover", "site-hannover-demo-secret",
-            "charite", "site-charite-demo-secret");
+            "charite", "site-charite-demo-secret",
+            "leipzig", "site-leipzig-demo-secret");
 
     private Tokens() {
     }
