@@ -13,20 +13,29 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real Keycloak (the project's infra/keycloak/keycloak.sh: realm synthray imported, hostname
  * pinned) for the security tests. It starts once per test JVM, on a free port, whichever test class
- * asks first, and stops when the JVM exits; Quarkus restarts between test classes leave it running.
+ * asks first, and stops when the JVM exits; Quarkus restarts between test classes (other test
+ * profiles, other class loaders) leave it running and find it again.
  * With {@code SYNTHRAY_TEST_KEYCLOAK_URL} set (e.g. http://127.0.0.1:8180), the tests use that one
  * instead and start nothing.
  */
 public class KeycloakResource implements QuarkusTestResourceLifecycleManager {
-    private static String url;
+    /**
+     * Where the running Keycloak's URL is kept: a JVM-wide system property, because Quarkus loads test
+     * classes again for each test profile and a static field would not be seen there.
+     */
+    private static final String STARTED = "synthray.test.keycloak.url";
 
     /** The Keycloak base URL (no realm), starting it if needed. */
-    public static synchronized String url() {
-        if (url == null) {
-            String given = System.getenv("SYNTHRAY_TEST_KEYCLOAK_URL");
-            url = given != null && !given.isBlank() ? given.replaceAll("/+$", "") : launch();
+    public static String url() {
+        synchronized (System.class) {
+            String url = System.getProperty(STARTED);
+            if (url == null) {
+                String given = System.getenv("SYNTHRAY_TEST_KEYCLOAK_URL");
+                url = given != null && !given.isBlank() ? given.replaceAll("/+$", "") : launch();
+                System.setProperty(STARTED, url);
+            }
+            return url;
         }
-        return url;
     }
 
     /** The synthray realm's issuer. */
