@@ -99,7 +99,15 @@ public final class JoinCommand implements Callable<Integer> {
         }
         org.synthray.auth.ClientCredentialsTokens tokens = new org.synthray.auth.ClientCredentialsTokens(issuer,
                 clientId != null && !clientId.isBlank() ? clientId : siteId, secret);
-        tokens.token(); // fail now, with the identity provider's reason, if the credentials are wrong
+        try {
+            tokens.token(); // fail now, with the identity provider's reason, if the credentials are wrong
+        } catch (java.io.IOException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("identity provider refused")) {
+                throw e;
+            }
+            // Unreachable for now: every connection attempt asks again, with the usual backoff.
+            System.err.println("site " + siteId + ": " + e.getMessage() + "; will retry");
+        }
         return new org.synthray.auth.BearerCallCredentials(tokens);
     }
 

@@ -87,6 +87,12 @@ public final class CoordinatorChannels {
             String d = s.getStatus().getDescription();
             return d == null || !d.contains("pending"); // a pending site may be approved while it waits
         }
-        return t instanceof IOException && t.getMessage() != null && t.getMessage().startsWith("identity provider refused");
+        // Wrong client id or secret: the identity provider will refuse them again.
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof IOException && c.getMessage() != null && c.getMessage().startsWith("identity provider refused")) {
+                return true;
+            }
+        }
+        return false;
     }
 }
