@@ -23,14 +23,20 @@ for d in "$NIH" "$HANNOVER"; do
   fi
 done
 
+# Authentication: a local Keycloak issues the sites', the admin's and researchers' tokens.
+source infra/keycloak/demo-env.sh
+keycloak_start
+trap keycloak_stop EXIT
+
 echo "== building SynthRay (the first build downloads dependencies) =="
 ./mvnw -q -B -DskipTests install
 
 rm -rf "$WORK" && mkdir -p "$WORK"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; keycloak_stop; }
 trap cleanup EXIT
 
+keycloak_wait
 echo "== coordinator: gRPC port $PORT, REST $SYNTHRAY_URL, database and models in $WORK/coordinator =="
 java -Dquarkus.grpc.server.port="$PORT" -Dquarkus.http.port="$HTTP_PORT" -Dsynthray.data-dir="./$WORK/coordinator" \
      -jar coordinator/target/quarkus-app/quarkus-run.jar > "$WORK/coordinator.log" 2>&1 &
@@ -41,12 +47,14 @@ for _ in $(seq 1 120); do
 done
 curl -fs "$SYNTHRAY_URL/q/health/ready" > /dev/null || { echo "demo: coordinator did not start; see $WORK/coordinator.log" >&2; exit 1; }
 
+bin/synthray-admin sites approve nih-a nih-b hannover > /dev/null
+
 run=$(bin/synthray-admin runs create demo/federated-diffusion.json --start)
 echo "== run $run: FedProx fine-tuning of models/base-cpu64 by 3 sites, 3 rounds (demo/federated-diffusion.json) =="
 
 # Each site: its own data, its own work folder; all start from the public base model.
 site() { # id data shard
-  bin/synthray-agent join --coordinator "127.0.0.1:$PORT" --run-id "$run" --site-id "$1" --data "$2" --shard "$3" \
+  SYNTHRAY_CLIENT_SECRET="$(site_secret "$1")" bin/synthray-agent join --coordinator "127.0.0.1:$PORT" --run-id "$run" --site-id "$1" --data "$2" --shard "$3" \
        --model diffusion --init models/base-cpu64 --work-dir "$WORK/sites/$1" --max-attempts 30 \
        > "$WORK/site-$1.log" 2>&1 &
   pids+=("$!")
@@ -65,7 +73,7 @@ for f in "$WORK"/site-*.log; do
   grep -E "^site " "$f" | sed 's/^/  /'
 done
 echo
-model=$(curl -fs "$SYNTHRAY_URL/api/runs/$run" | sed -n 's/.*"globalModel":"\([0-9a-f]*\)".*/\1/p')
+model=$(curl -fs -H "Authorization: Bearer $(admin_token)" "$SYNTHRAY_URL/api/runs/$run" | sed -n 's/.*"globalModel":"\([0-9a-f]*\)".*/\1/p')
 if [ "$status" -eq 0 ] && [ -n "$model" ]; then
   bin/synthray-admin models download "$model" "$WORK/global-model.npz"
   echo "demo: run $run completed; global model $model in $WORK/global-model.npz (numpy.load reads it)"

@@ -3,9 +3,9 @@ package org.synthray.coordinator.api;
 import jakarta.ws.rs.core.HttpHeaders;
 
 /**
- * Who makes a REST call, for the ledger. Until the API is authenticated, callers name themselves in
- * the {@code X-SynthRay-User} header (the admin CLI sends {@code --user}); authenticated principals
- * replace this one class.
+ * Who makes a REST call, for the ledger: the authenticated caller when authentication is on; with it
+ * off (a single-operator deployment or the tests), callers may name themselves in the
+ * {@code X-SynthRay-User} header (the admin CLI sends {@code --user}).
  */
 public final class Actors {
     public static final String USER_HEADER = "X-SynthRay-User";
@@ -13,15 +13,32 @@ public final class Actors {
     private Actors() {
     }
 
-    /** {@code admin:<user>}, or {@code admin} when the caller named no one. */
+    /** The authenticated caller's actor; else {@code admin:<user>}, or {@code admin} when the caller named no one. */
     public static String admin(HttpHeaders headers) {
+        String authenticated = authenticated();
+        if (authenticated != null) {
+            return authenticated;
+        }
         return org.synthray.coordinator.ledger.Actors.admin(user(headers));
     }
 
     /** {@code researcher:<user>}, or {@code researcher} when the caller named no one. */
     public static String researcher(HttpHeaders headers) {
+        String authenticated = authenticated();
+        if (authenticated != null) {
+            return authenticated;
+        }
         String u = user(headers);
         return u == null ? "researcher" : "researcher:" + u;
+    }
+
+    /** With authentication on, the token names the caller and the header is ignored. */
+    private static String authenticated() {
+        var identity = io.quarkus.arc.Arc.container().instance(io.quarkus.security.identity.SecurityIdentity.class);
+        if (!identity.isAvailable() || identity.get().isAnonymous()) {
+            return null;
+        }
+        return org.synthray.coordinator.security.Callers.actor(identity.get());
     }
 
     private static String user(HttpHeaders headers) {

@@ -31,6 +31,32 @@ public class ErrorMappers {
         return json(Response.Status.NOT_FOUND, e.getMessage());
     }
 
+    @jakarta.inject.Inject
+    io.quarkus.security.identity.SecurityIdentity identity;
+
+    @jakarta.inject.Inject
+    org.synthray.coordinator.security.SiteService sites;
+
+    /**
+     * An authenticated caller without the role an endpoint needs: 403, and the ledger records the
+     * refusal (calls without a valid token get 401 from the authentication layer and no record).
+     */
+    @ServerExceptionMapper
+    public io.smallrye.mutiny.Uni<Response> forbidden(io.quarkus.security.ForbiddenException e, jakarta.ws.rs.core.UriInfo uri,
+                                                      jakarta.ws.rs.core.Request request) {
+        Response refused = json(Response.Status.FORBIDDEN, "your roles do not allow this");
+        if (identity == null || identity.isAnonymous()) {
+            return io.smallrye.mutiny.Uni.createFrom().item(refused);
+        }
+        String actor = org.synthray.coordinator.security.Callers.actor(identity);
+        String call = request.getMethod() + " /" + uri.getPath().replaceFirst("^/", "");
+        // The ledger write is blocking: off the event loop, and the answer waits for it.
+        return io.smallrye.mutiny.Uni.createFrom().item(() -> {
+            sites.recordRefusal(actor, call, "missing role for this endpoint");
+            return refused;
+        }).runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool());
+    }
+
     static Response json(Response.Status status, String message) {
         return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ErrorBody(message)).build();
     }

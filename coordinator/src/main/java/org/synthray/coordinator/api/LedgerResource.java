@@ -15,6 +15,7 @@ import org.synthray.json.CanonicalJson;
 
 /** The provenance ledger: its events, and a walk of its hash chain (docs/provenance.md). */
 @Path("/api/ledger")
+@jakarta.annotation.security.RolesAllowed(org.synthray.coordinator.security.Roles.ADMIN)
 @Produces(MediaType.APPLICATION_JSON)
 public class LedgerResource {
     static final int MAX_LIMIT = 1000;

@@ -18,6 +18,7 @@ import org.synthray.tensor.Weights;
 
 /** Model files ({@code .npz}): upload a run's initial model, download any stored version. */
 @Path("/api/models")
+@jakarta.annotation.security.RolesAllowed(org.synthray.coordinator.security.Roles.ADMIN)
 public class ModelResource {
 
     @Inject
@@ -53,6 +54,8 @@ public class ModelResource {
 
     @GET
     @Path("{sha256}")
+    // Sites fetch global model versions to synthesize with them.
+    @jakarta.annotation.security.RolesAllowed({org.synthray.coordinator.security.Roles.ADMIN, org.synthray.coordinator.security.Roles.APPROVED_SITE})
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     public Response download(@PathParam("sha256") String sha256) {
         if (!models.exists(sha256)) {

@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.synthray.coordinator.provenance.ProvenanceService;
 
 /** W3C PROV-JSON provenance of what the consortium made (docs/provenance.md). */
+@jakarta.annotation.security.RolesAllowed({org.synthray.coordinator.security.Roles.ADMIN, org.synthray.coordinator.security.Roles.RESEARCHER})
 @Path("/api/provenance")
 @Produces(MediaType.APPLICATION_JSON)
 public class ProvenanceResource {

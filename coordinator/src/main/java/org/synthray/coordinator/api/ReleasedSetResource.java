@@ -31,6 +31,7 @@ import org.synthray.manifest.Manifest;
  * Released synthetic sets for researchers: list with filters, datasheet, and download as one ZIP
  * streamed from the blob store (never whole in memory). Sets in any other state do not exist here.
  */
+@jakarta.annotation.security.RolesAllowed({org.synthray.coordinator.security.Roles.RESEARCHER, org.synthray.coordinator.security.Roles.ADMIN})
 @Path("/api/released-sets")
 @Produces(MediaType.APPLICATION_JSON)
 public class ReleasedSetResource {

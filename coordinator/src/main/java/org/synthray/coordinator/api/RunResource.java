@@ -21,6 +21,7 @@ import org.synthray.coordinator.run.RunService;
 
 /** Federated runs: create from a JSON spec, start, cancel, and follow their rounds. */
 @Path("/api/runs")
+@jakarta.annotation.security.RolesAllowed(org.synthray.coordinator.security.Roles.ADMIN)
 @Produces(MediaType.APPLICATION_JSON)
 public class RunResource {
 
@@ -29,6 +30,13 @@ public class RunResource {
 
     @Inject
     RunExecutor executor;
+
+    @Inject
+    io.quarkus.security.identity.SecurityIdentity identity;
+
+    private String actor() {
+        return org.synthray.coordinator.security.Callers.actor(identity);
+    }
 
     public record RunView(String id, String name, String state, String strategy, int rounds, int lastCompletedRound,
                           String globalModel, String failureReason, OffsetDateTime createdAt, OffsetDateTime startedAt,
@@ -67,7 +75,7 @@ public class RunResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(String specJson) {
-        RunRecord r = runs.create(specJson);
+        RunRecord r = runs.create(specJson, actor());
         return Response.created(URI.create("/api/runs/" + r.id)).entity(RunView.of(r)).build();
     }
 
@@ -101,7 +109,7 @@ public class RunResource {
     @POST
     @Path("{id}/start")
     public RunView start(@PathParam("id") String id) {
-        RunRecord r = runs.markRunning(id);
+        RunRecord r = runs.markRunning(id, actor());
         executor.launch(id);
         return RunView.of(r);
     }
@@ -109,9 +117,9 @@ public class RunResource {
     @POST
     @Path("{id}/cancel")
     public RunView cancel(@PathParam("id") String id) {
-        RunRecord r = runs.cancelCreated(id);
+        RunRecord r = runs.cancelCreated(id, actor());
         if (r.state == RunRecord.State.RUNNING && !executor.cancel(id)) {
-            runs.markCancelled(id);
+            runs.markCancelled(id, actor());
         }
         return RunView.of(runs.get(id));
     }

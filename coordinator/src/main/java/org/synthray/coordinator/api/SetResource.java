@@ -22,6 +22,7 @@ import org.synthray.coordinator.sets.SetService.SetView;
  * Synthetic sets for consortium admins: every set in every state, its datasheet, and the review:
  * uploaded → in review → released | rejected (each with a reason, each a ledger event).
  */
+@jakarta.annotation.security.RolesAllowed(org.synthray.coordinator.security.Roles.ADMIN)
 @Path("/api/sets")
 @Produces(MediaType.APPLICATION_JSON)
 public class SetResource {

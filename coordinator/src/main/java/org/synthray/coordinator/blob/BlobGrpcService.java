@@ -134,7 +134,7 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
                 new CallerInterceptor());
     }
 
-    /** Who called, for log lines: the announced site id (validated) or the remote address. */
+    /** Who called, for log lines: the authenticated (or else announced and validated) site id, or the remote address. */
     private static final Context.Key<String> CALLER = Context.key("synthray-blob-caller");
 
     private static final class CallerInterceptor implements ServerInterceptor {
@@ -144,7 +144,9 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
         @Override
         public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                             ServerCallHandler<Q, R> next) {
-            String site = headers.get(SITE_ID);
+            // The authenticated site when authentication is on; the announced header otherwise.
+            String site = org.synthray.coordinator.security.SiteIdentity.current()
+                    .map(org.synthray.coordinator.security.SiteIdentity::siteId).orElse(headers.get(SITE_ID));
             String caller;
             if (site != null && site.matches("[A-Za-z0-9._-]{1,64}")) {
                 caller = "site " + site;

@@ -26,9 +26,10 @@ import picocli.CommandLine.ParentCommand;
  * It holds no state of its own: everything goes through {@code /api}.
  */
 @Command(name = "synthray-admin", mixinStandardHelpOptions = true,
-        description = "Create, start, follow and cancel federated runs; review, release and download synthetic sets; "
-                + "read and verify the ledger.",
-        subcommands = {AdminCli.Runs.class, AdminCli.Models.class, SetsCommand.class, AdminCli.LedgerCommands.class,
+        description = "Create, start, follow and cancel federated runs; approve sites; review, release and download "
+                + "synthetic sets; read and verify the ledger.",
+        subcommands = {AdminCli.Runs.class, AdminCli.Models.class, AdminCli.Sites.class, SetsCommand.class,
+            AdminCli.LedgerCommands.class,
             CommandLine.HelpCommand.class})
 public final class AdminCli implements Runnable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,11 +42,41 @@ public final class AdminCli implements Runnable {
             description = "Who you are, recorded in the ledger with what you do (env SYNTHRAY_USER).")
     String user;
 
+    @Option(names = "--issuer", paramLabel = "URL", defaultValue = "${env:SYNTHRAY_ISSUER}",
+            description = "OpenID Connect issuer (e.g. https://keycloak.example/realms/synthray) or its token endpoint "
+                    + "(env SYNTHRAY_ISSUER). Without it no token is sent (a coordinator with authentication off).")
+    String issuer;
+
+    @Option(names = "--client-id", paramLabel = "ID", defaultValue = "${env:SYNTHRAY_ADMIN_CLIENT_ID:-synthray-admin-cli}",
+            description = "Client whose service account calls the coordinator (env SYNTHRAY_ADMIN_CLIENT_ID). Default: ${DEFAULT-VALUE}.")
+    String clientId;
+
+    @Option(names = "--client-secret-file", paramLabel = "FILE",
+            description = "File holding the client secret (or env SYNTHRAY_ADMIN_CLIENT_SECRET).")
+    Path clientSecretFile;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     /** HTTP/1.1: a large download is then paced by TCP all the way to the coordinator's writes. */
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private org.synthray.auth.ClientCredentialsTokens tokens;
+
+    /** The bearer token to send, or null when no issuer is configured. */
+    private synchronized String token() throws IOException {
+        if (issuer == null || issuer.isBlank()) {
+            return null;
+        }
+        if (tokens == null) {
+            String secret = clientSecretFile != null ? Files.readString(clientSecretFile).trim()
+                    : System.getenv("SYNTHRAY_ADMIN_CLIENT_SECRET");
+            if (secret == null || secret.isBlank()) {
+                throw new IOException("--issuer needs the client secret: --client-secret-file FILE or env SYNTHRAY_ADMIN_CLIENT_SECRET");
+            }
+            tokens = new org.synthray.auth.ClientCredentialsTokens(issuer, clientId, secret);
+        }
+        return tokens.token();
+    }
 
     public static void main(String[] args) {
         System.exit(newCommandLine().execute(args));
@@ -72,9 +103,7 @@ public final class AdminCli implements Runnable {
         if (contentType != null) {
             rb.header("Content-Type", contentType);
         }
-        if (user != null && !user.isBlank()) {
-            rb.header("X-SynthRay-User", user);
-        }
+        String token = authorize(rb);
         HttpResponse<byte[]> res;
         try {
             res = http.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -82,13 +111,26 @@ public final class AdminCli implements Runnable {
             throw new IOException("cannot reach the coordinator at " + url + " (is it running? set --url or SYNTHRAY_URL)");
         }
         if (res.statusCode() / 100 != 2) {
-            throw failure(res.statusCode(), res.body());
+            throw failure(res.statusCode(), res.body(), token);
         }
         return res.body();
     }
 
     /** The server's error message from a JSON {@code {"error": ...}} body, or the raw body. */
-    static IOException failure(int status, byte[] body) {
+    /** Adds the bearer token (when an issuer is configured) and the user name; returns the token or null. */
+    private String authorize(HttpRequest.Builder rb) throws IOException {
+        String token = token();
+        if (token != null) {
+            rb.header("Authorization", "Bearer " + token);
+        }
+        if (user != null && !user.isBlank()) {
+            rb.header("X-SynthRay-User", user);
+        }
+        return token;
+    }
+
+    /** The coordinator's error message, with what to do about 401 and a bare 403. */
+    IOException failure(int status, byte[] body, String token) {
         String message = new String(body, java.nio.charset.StandardCharsets.UTF_8);
         try {
             JsonNode err = JSON.readTree(body);
@@ -98,15 +140,19 @@ public final class AdminCli implements Runnable {
         } catch (IOException notJson) {
             // keep the raw body
         }
+        if (status == 401) {
+            message = "the coordinator did not accept our credentials"
+                    + (token == null ? " (none sent: set --issuer and the client secret)" : "");
+        } else if (status == 403 && message.isBlank()) {
+            message = "client " + clientId + " lacks the role this needs";
+        }
         return new IOException(message + " (HTTP " + status + ")");
     }
 
     /** GETs {@code path} straight into {@code target} (through a temporary file; never whole in memory). */
     long download(String path, Path target) throws IOException, InterruptedException {
         HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path)).GET();
-        if (user != null && !user.isBlank()) {
-            rb.header("X-SynthRay-User", user);
-        }
+        String token = authorize(rb);
         Path parent = target.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempFile(parent, ".download-", ".part");
@@ -118,7 +164,7 @@ public final class AdminCli implements Runnable {
                 throw new IOException("cannot reach the coordinator at " + url + " (is it running? set --url or SYNTHRAY_URL)");
             }
             if (res.statusCode() / 100 != 2) {
-                throw failure(res.statusCode(), Files.readAllBytes(tmp));
+                throw failure(res.statusCode(), Files.readAllBytes(tmp), token);
             }
             long size = Files.size(tmp);
             Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -286,6 +332,72 @@ public final class AdminCli implements Runnable {
                     }
                     Thread.sleep(intervalMs);
                 }
+            }
+        }
+    }
+
+    @Command(name = "sites", description = "The consortium's sites: approve, revoke, list.", mixinStandardHelpOptions = true,
+            subcommands = {Sites.ListSites.class, Sites.Approve.class, Sites.Revoke.class})
+    static final class Sites {
+        @ParentCommand
+        AdminCli admin;
+
+        static String line(JsonNode s) {
+            return String.format(Locale.ROOT, "%-20s %-9s %s%s", s.get("id").asText(), s.get("status").asText(),
+                    s.hasNonNull("decidedBy") ? "by " + s.get("decidedBy").asText() : "",
+                    s.hasNonNull("reason") ? "  (" + s.get("reason").asText() + ")" : "");
+        }
+
+        @Command(name = "list", description = "List sites: pending, approved, revoked.")
+        static final class ListSites implements Callable<Integer> {
+            @ParentCommand
+            Sites sites;
+
+            @Override
+            public Integer call() throws Exception {
+                PrintWriter out = sites.admin.spec.commandLine().getOut();
+                for (JsonNode s : sites.admin.json("GET", "/api/sites", null, null)) {
+                    out.println(line(s));
+                }
+                out.flush();
+                return 0;
+            }
+        }
+
+        @Command(name = "approve", description = "Approve sites (also ones that have not called yet).")
+        static final class Approve implements Callable<Integer> {
+            @ParentCommand
+            Sites sites;
+            @Parameters(paramLabel = "SITE", arity = "1..*")
+            java.util.List<String> ids;
+
+            @Override
+            public Integer call() throws Exception {
+                PrintWriter out = sites.admin.spec.commandLine().getOut();
+                for (String id : ids) {
+                    out.println(line(sites.admin.json("POST", "/api/sites/" + id + "/approve", null, null)));
+                }
+                out.flush();
+                return 0;
+            }
+        }
+
+        @Command(name = "revoke", description = "Revoke a site: its next call is refused and its open streams are closed.")
+        static final class Revoke implements Callable<Integer> {
+            @ParentCommand
+            Sites sites;
+            @Parameters(paramLabel = "SITE")
+            String id;
+            @Option(names = "--reason", description = "Why (kept in the ledger).")
+            String reason;
+
+            @Override
+            public Integer call() throws Exception {
+                byte[] body = JSON.writeValueAsBytes(java.util.Collections.singletonMap("reason", reason));
+                PrintWriter out = sites.admin.spec.commandLine().getOut();
+                out.println(line(sites.admin.json("POST", "/api/sites/" + id + "/revoke", body, "application/json")));
+                out.flush();
+                return 0;
             }
         }
     }

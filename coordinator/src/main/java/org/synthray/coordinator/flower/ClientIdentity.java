@@ -14,7 +14,8 @@ import java.net.SocketAddress;
 /**
  * Who is on the other end of a gRPC call: the remote address and, for SynthRay agents, the site id
  * and run they announce in the {@code synthray-site-id} and {@code synthray-run-id} headers. Stock Flower clients send no header and are
- * named by their connection only.
+ * named by their connection only. With authentication on, the site id is the one the caller's token
+ * names ({@link org.synthray.coordinator.security.SiteIdentity}), never the header.
  */
 @ApplicationScoped
 @GlobalInterceptor
@@ -34,7 +35,9 @@ public class ClientIdentity implements ServerInterceptor {
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                         ServerCallHandler<Q, R> next) {
         SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-        String site = headers.get(SITE_ID_HEADER);
+        // With authentication on, the site is the one its token names (GrpcAuthInterceptor ran first).
+        String site = org.synthray.coordinator.security.SiteIdentity.current()
+                .map(org.synthray.coordinator.security.SiteIdentity::siteId).orElse(headers.get(SITE_ID_HEADER));
         if (site != null && !site.matches("[A-Za-z0-9._-]{1,64}")) {
             site = null; // never echo arbitrary header bytes into logs
         }

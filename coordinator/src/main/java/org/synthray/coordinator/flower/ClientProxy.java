@@ -167,6 +167,21 @@ public final class ClientProxy {
         }
     }
 
+    /** Closes the stream with {@code status} (e.g. the site was revoked); an owed reply fails now. */
+    public void terminate(io.grpc.Status status) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            try {
+                out.onError(status.asRuntimeException());
+            } catch (RuntimeException e) {
+                LOG.debugf("client %s was gone before it could be closed: %s", id, e.getMessage());
+            }
+        }
+        onStreamEnd(new ClientProtocolException(status.getDescription()));
+    }
+
     void onClientMessage(ClientMessage message) {
         String malformed = TolerantClientMessages.malformedReason(message);
         if (malformed != null) {

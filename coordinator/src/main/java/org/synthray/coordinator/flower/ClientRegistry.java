@@ -61,6 +61,24 @@ public class ClientRegistry {
         }
     }
 
+    /**
+     * Ends every open stream of {@code siteId} now with {@code status} (its site was revoked); a
+     * reply it owes fails the round's wait for it at once.
+     */
+    public void terminateSite(String siteId, io.grpc.Status status) {
+        List<ClientProxy> theirs = new ArrayList<>();
+        synchronized (this) {
+            for (ClientProxy c : clients.values()) {
+                if (siteId.equals(c.siteId())) {
+                    theirs.add(c);
+                }
+            }
+        }
+        for (ClientProxy c : theirs) {
+            c.terminate(status);
+        }
+    }
+
     /** Called with every client that joins, after it is registered. */
     public void onJoin(Consumer<ClientProxy> listener) {
         joinListeners.add(listener);

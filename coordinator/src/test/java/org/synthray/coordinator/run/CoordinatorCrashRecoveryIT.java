@@ -141,7 +141,9 @@ class CoordinatorCrashRecoveryIT {
         String jar = System.getProperty("synthray.coordinator.jar", "target/quarkus-app/quarkus-run.jar");
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m",
                 "-Dquarkus.http.port=" + httpPort, "-Dquarkus.grpc.server.port=" + grpcPort,
-                "-Dsynthray.data-dir=" + dataDir, "-jar", jar)
+                "-Dsynthray.data-dir=" + dataDir,
+                // Crash recovery, not security: no Keycloak here (the security tests run with one).
+                "-Dsynthray.auth.enabled=false", "-jar", jar)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         Process p = pb.start();
         processes.add(p);

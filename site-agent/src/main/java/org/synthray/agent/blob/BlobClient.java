@@ -166,6 +166,7 @@ public final class BlobClient implements AutoCloseable {
     private final Options options;
     private final ChannelFactory channels;
     private final Listener listener;
+    private final io.grpc.CallCredentials credentials;
     private ManagedChannel channel;
 
     public BlobClient(Options options) {
@@ -177,7 +178,13 @@ public final class BlobClient implements AutoCloseable {
      * @param listener null for none
      */
     public BlobClient(Options options, ChannelFactory channels, Listener listener) {
+        this(options, channels, listener, null);
+    }
+
+    /** @param credentials sent on every call (bearer tokens); null for none */
+    public BlobClient(Options options, ChannelFactory channels, Listener listener, io.grpc.CallCredentials credentials) {
         this.options = options;
+        this.credentials = credentials;
         this.channels = channels != null ? channels : () -> NettyChannelBuilder
                 .forAddress(options.host(), options.port())
                 .usePlaintext()
@@ -193,12 +200,13 @@ public final class BlobClient implements AutoCloseable {
         if (channel == null || channel.isShutdown()) {
             channel = channels.open();
         }
+        Channel ch = org.synthray.agent.grpc.CoordinatorChannels.withCredentials(channel, credentials);
         if (options.siteId() == null) {
-            return channel;
+            return ch;
         }
         Metadata headers = new Metadata();
         headers.put(SITE_ID_HEADER, options.siteId());
-        return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
+        return ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
     private BlobServiceGrpc.BlobServiceStub stub() {

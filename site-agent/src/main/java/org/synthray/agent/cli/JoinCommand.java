@@ -70,6 +70,9 @@ public final class JoinCommand implements Callable<Integer> {
             description = "Give up after this many failed connection attempts in a row (0: keep trying). Default: ${DEFAULT-VALUE}.")
     int maxAttempts;
 
+    @picocli.CommandLine.Mixin
+    CoordinatorAccess access = new CoordinatorAccess();
+
     @Override
     public Integer call() throws Exception {
         String[] hp = coordinator.split(":");
@@ -97,13 +100,23 @@ public final class JoinCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--shard: " + e.getMessage());
         }
+        io.grpc.CallCredentials creds = access.credentials(siteId);
+        Path caFile = access.caFile;
+        if (caFile != null) {
+            org.synthray.agent.grpc.CoordinatorChannels.builder(hp[0], port, caFile); // a bad CA file fails here
+        }
         LocalTrainer trainer = trainer(part.index(), part.count());
         // Models above the coordinator's size threshold come and go through its blob service.
-        try (BlobClient blobs = new BlobClient(BlobClient.Options.of(hp[0], port, siteId))) {
+        String host = hp[0];
+        try (BlobClient blobs = new BlobClient(BlobClient.Options.of(host, port, siteId),
+                () -> org.synthray.agent.grpc.CoordinatorChannels.builder(host, port, caFile)
+                        .maxInboundMessageSize(64 << 20).flowControlWindow(8 << 20).build(), null, creds)) {
             FlowerConnection connection = new FlowerConnection(new FlowerClient(trainer, new ModelTransfer(blobs, workDir)),
-                    FlowerConnection.Options.of(hp[0], port, siteId).withRun(runId)
-                            .withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), maxAttempts));
-            System.out.printf("site %s joining %s%s (model %s)%n", siteId, coordinator, runId != null ? " run " + runId : "", model);
+                    FlowerConnection.Options.of(host, port, siteId).withRun(runId)
+                            .withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), maxAttempts)
+                            .withSecurity(creds, caFile));
+            System.out.printf("site %s joining %s%s (model %s%s%s)%n", siteId, coordinator, runId != null ? " run " + runId : "", model,
+                    creds != null ? ", authenticated" : "", caFile != null ? ", TLS" : "");
             return report(connection.run());
         }
     }

@@ -1,7 +1,6 @@
 package org.synthray.agent.cli;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -29,6 +28,9 @@ public final class PublishCommand implements Callable<Integer> {
     @Option(names = "--site-id", required = true, description = "This site's id, as enrolled with the consortium.")
     String siteId;
 
+    @picocli.CommandLine.Mixin
+    CoordinatorAccess access = new CoordinatorAccess();
+
     @Option(names = "--check", description = "Only verify the folder; send nothing.")
     boolean checkOnly;
 
@@ -55,10 +57,12 @@ public final class PublishCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--coordinator port must be a number, got '" + coordinator + "'");
         }
-        ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext()
+        io.grpc.CallCredentials creds = access.credentials(siteId);
+        ManagedChannel channel = org.synthray.agent.grpc.CoordinatorChannels.builder(host, port, access.caFile)
                 .maxInboundMessageSize(64 << 20).flowControlWindow(8 << 20).build();
-        try (BlobClient blobs = new BlobClient(BlobClient.Options.of(host, port, siteId), () -> channel, null)) {
-            SetPublisher publisher = new SetPublisher(channel, siteId, blobs, new SetPublisher.Listener() {
+        try (BlobClient blobs = new BlobClient(BlobClient.Options.of(host, port, siteId), () -> channel, null, creds)) {
+            SetPublisher publisher = new SetPublisher(org.synthray.agent.grpc.CoordinatorChannels.withCredentials(channel, creds),
+                    siteId, blobs, new SetPublisher.Listener() {
                 int done;
                 int total;
 

@@ -40,6 +40,9 @@ public final class SynthesizeCommand implements Callable<Integer> {
     @Option(names = "--coordinator-url", description = "coordinator base URL, e.g. http://coordinator:8080 (with --model-version)")
     URI coordinatorUrl;
 
+    @picocli.CommandLine.Mixin
+    CoordinatorAccess access = new CoordinatorAccess();
+
     @Option(names = "--model-cache", description = "where fetched models are kept; default ~/.cache/synthray/models")
     Path modelCache;
 
@@ -159,7 +162,7 @@ public final class SynthesizeCommand implements Callable<Integer> {
                 : Path.of(System.getProperty("user.home"), ".cache", "synthray", "models");
         o.println("fetching model " + modelVersion + " from " + coordinatorUrl);
         o.flush();
-        Weights w = new ModelFetcher().fetch(coordinatorUrl, modelVersion, cache);
+        Weights w = new ModelFetcher().fetch(coordinatorUrl, modelVersion, cache, access.tokens(site));
         try {
             return new TextToImagePipeline(DiffusionModel.create(base.config(), w), base.tokenizer());
         } catch (IllegalArgumentException e) {

@@ -3,7 +3,6 @@ package org.synthray.agent.flower;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
@@ -39,7 +38,7 @@ public final class FlowerConnection {
      * @param maxAttempts consecutive failed connection attempts before giving up; 0 retries forever
      */
     public record Options(String host, int port, String siteId, String runId, Duration initialBackoff,
-                          Duration maxBackoff, int maxAttempts) {
+                          Duration maxBackoff, int maxAttempts, io.grpc.CallCredentials credentials, java.nio.file.Path caFile) {
         public Options {
             if (port <= 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be 1..65535, got " + port);
@@ -47,16 +46,24 @@ public final class FlowerConnection {
         }
 
         public static Options of(String host, int port, String siteId) {
-            return new Options(host, port, siteId, null, Duration.ofSeconds(1), Duration.ofSeconds(30), 0);
+            return new Options(host, port, siteId, null, Duration.ofSeconds(1), Duration.ofSeconds(30), 0, null, null);
         }
 
         public Options withBackoff(Duration initial, Duration max, int attempts) {
-            return new Options(host, port, siteId, runId, initial, max, attempts);
+            return new Options(host, port, siteId, runId, initial, max, attempts, credentials, caFile);
         }
 
         /** Joins this coordinator run (null: whichever run takes the site). */
         public Options withRun(String run) {
-            return new Options(host, port, siteId, run, initialBackoff, maxBackoff, maxAttempts);
+            return new Options(host, port, siteId, run, initialBackoff, maxBackoff, maxAttempts, credentials, caFile);
+        }
+
+        /**
+         * Sends these credentials (bearer tokens) on every call, and uses TLS trusting {@code caFile}
+         * when it is not null.
+         */
+        public Options withSecurity(io.grpc.CallCredentials creds, java.nio.file.Path ca) {
+            return new Options(host, port, siteId, runId, initialBackoff, maxBackoff, maxAttempts, creds, ca);
         }
     }
 
@@ -104,6 +111,10 @@ public final class FlowerConnection {
                 Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
                 continue;
             }
+            if (end.fatal) {
+                throw new ConnectionFailedException("the coordinator at " + options.host() + ":" + options.port()
+                        + " refused this site: " + end.error);
+            }
             failures = s.answered > 0 ? 1 : failures + 1;
             if (options.maxAttempts() > 0 && failures >= options.maxAttempts()) {
                 throw new ConnectionFailedException("cannot reach the coordinator at " + options.host() + ":"
@@ -134,7 +145,11 @@ public final class FlowerConnection {
         return capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
     }
 
-    private record SessionEnd(boolean shutdown, long reconnectAfterSeconds, String error) {
+    private record SessionEnd(boolean shutdown, long reconnectAfterSeconds, String error, boolean fatal) {
+        SessionEnd(boolean shutdown, long reconnectAfterSeconds, String error) {
+            this(shutdown, reconnectAfterSeconds, error, false);
+        }
+
         static SessionEnd failed(String error) {
             return new SessionEnd(false, -1, error);
         }
@@ -146,8 +161,7 @@ public final class FlowerConnection {
         private int answered;
 
         SessionEnd serve() throws InterruptedException {
-            ManagedChannel channel = NettyChannelBuilder.forAddress(options.host(), options.port())
-                    .usePlaintext()
+            ManagedChannel channel = org.synthray.agent.grpc.CoordinatorChannels.builder(options.host(), options.port(), options.caFile())
                     .maxInboundMessageSize(Integer.MAX_VALUE)
                     .build();
             try {
@@ -158,7 +172,8 @@ public final class FlowerConnection {
                 if (options.runId() != null) {
                     headers.put(RUN_ID_HEADER, options.runId());
                 }
-                StreamObserver<ClientMessage> out = FlowerServiceGrpc.newStub(channel)
+                StreamObserver<ClientMessage> out = FlowerServiceGrpc.newStub(
+                                org.synthray.agent.grpc.CoordinatorChannels.withCredentials(channel, options.credentials()))
                         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
                         .join(new StreamObserver<>() {
                             @Override
@@ -191,7 +206,13 @@ public final class FlowerConnection {
             while (true) {
                 Object event = inbox.take();
                 if (event instanceof Throwable t) {
-                    return SessionEnd.failed(describe(t));
+                    if (t instanceof StatusRuntimeException s && s.getStatus().getCode() == io.grpc.Status.Code.UNAUTHENTICATED
+                            && options.credentials() instanceof org.synthray.auth.BearerCallCredentials b) {
+                        b.tokens().invalidate(); // the next attempt fetches a fresh token
+                    }
+                    String tls = org.synthray.agent.grpc.CoordinatorChannels.tlsFailure(t, options.caFile());
+                    return new SessionEnd(false, -1, tls != null ? tls : describe(t),
+                            org.synthray.agent.grpc.CoordinatorChannels.isFatal(t, options.caFile()));
                 }
                 if (event instanceof Boolean) {
                     return SessionEnd.failed("server closed the stream without ReconnectIns");

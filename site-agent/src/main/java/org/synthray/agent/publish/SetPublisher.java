@@ -2,7 +2,6 @@ package org.synthray.agent.publish;
 
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -86,7 +85,7 @@ public final class SetPublisher {
                               Map<String, Path> paths, List<SetDescription.FileRef> files) {
     }
 
-    private final ManagedChannel channel;
+    private final io.grpc.Channel channel;
     private final String siteId;
     private final BlobClient blobs;
     private final Listener listener;
@@ -95,7 +94,7 @@ public final class SetPublisher {
      * @param channel a channel to the coordinator's gRPC port (the blob client should use the same)
      * @param siteId  this site's id, sent as {@code synthray-site-id}
      */
-    public SetPublisher(ManagedChannel channel, String siteId, BlobClient blobs, Listener listener) {
+    public SetPublisher(io.grpc.Channel channel, String siteId, BlobClient blobs, Listener listener) {
         this.channel = channel;
         this.siteId = siteId;
         this.blobs = blobs;

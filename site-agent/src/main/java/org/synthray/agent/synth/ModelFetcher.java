@@ -28,8 +28,18 @@ public final class ModelFetcher {
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
 
-    /** The weights of version {@code sha256}, verified. */
+    /** The weights of version {@code sha256}, verified (no authentication). */
     public Weights fetch(URI coordinator, String sha256, Path cacheDir) throws IOException {
+        return fetch(coordinator, sha256, cacheDir, null);
+    }
+
+    /**
+     * The weights of version {@code sha256}, verified.
+     *
+     * @param tokens the site's token source when the coordinator requires authentication, else null
+     */
+    public Weights fetch(URI coordinator, String sha256, Path cacheDir, org.synthray.auth.ClientCredentialsTokens tokens)
+            throws IOException {
         if (!Sha256.isValid(sha256)) {
             throw new IllegalArgumentException("--model-version must be a model's SHA-256 (64 hex characters), not '"
                     + sha256 + "'");
@@ -48,7 +58,11 @@ public final class ModelFetcher {
         }
         Files.createDirectories(cacheDir);
         URI uri = URI.create(coordinator.toString().replaceAll("/+$", "") + "/api/models/" + sha256);
-        HttpRequest req = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(30)).GET().build();
+        HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(30)).GET();
+        if (tokens != null) {
+            rb.header("Authorization", "Bearer " + tokens.token());
+        }
+        HttpRequest req = rb.build();
         Path tmp = Files.createTempFile(cacheDir, "." + sha256, ".npz.part");
         try {
             HttpResponse<InputStream> resp;

@@ -1,0 +1,239 @@
+package org.synthray.coordinator.security;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.quarkus.grpc.GlobalInterceptor;
+import io.quarkus.oidc.AccessTokenCredential;
+import io.quarkus.oidc.TenantIdentityProvider;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.spi.Prioritized;
+import jakarta.inject.Inject;
+import jakarta.json.JsonString;
+import java.security.Principal;
+import java.util.ArrayDeque;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
+import org.synthray.coordinator.persistence.SiteRecord;
+
+/**
+ * Authenticates every call on the coordinator's gRPC server — Flower's {@code Join} and every
+ * SynthRay service — before the service sees it:
+ * <ol>
+ *   <li>{@code authorization: Bearer <token>} must be present and valid for the configured OIDC
+ *       tenant (signature by the issuer's keys, issuer, expiry, audience), else {@code UNAUTHENTICATED};</li>
+ *   <li>the token must carry role {@code site} and a {@code site_id} claim, else {@code PERMISSION_DENIED};</li>
+ *   <li>a {@code synthray-site-id} header, if sent, must name the same site: a site cannot act as another;</li>
+ *   <li>the site must be approved: an unknown site is enrolled as pending, and pending or revoked
+ *       sites are refused ({@code PERMISSION_DENIED}).</li>
+ * </ol>
+ * Refusals of an authenticated caller are recorded in the ledger ({@code ACCESS_REFUSED}); calls
+ * without a valid token are only logged. An accepted call runs with its {@link SiteIdentity} in the
+ * gRPC {@link Context}: services read it with {@link SiteIdentity#require()}.
+ *
+ * <p>Token validation may fetch the issuer's keys and enrolment writes to the database, so the
+ * decision is taken off the transport thread; the call is started (or closed) back on its own
+ * event loop once it is made. No message reaches the service before that: gRPC delivers none until
+ * the service asks for it, which it does only when started.
+ */
+@ApplicationScoped
+@GlobalInterceptor
+public class GrpcAuthInterceptor implements ServerInterceptor, Prioritized {
+    private static final Logger LOG = Logger.getLogger(GrpcAuthInterceptor.class);
+    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> SITE_ID_HEADER = Metadata.Key.of("synthray-site-id", Metadata.ASCII_STRING_MARSHALLER);
+
+    @ConfigProperty(name = "synthray.auth.enabled", defaultValue = "true")
+    boolean enabled;
+
+    @ConfigProperty(name = "synthray.auth.site-claim", defaultValue = "site_id")
+    String siteClaim;
+
+    @Inject
+    Instance<TenantIdentityProvider> identities;
+
+    @Inject
+    SiteService sites;
+
+    /** Before every other interceptor (Quarkus calls higher priorities first). */
+    @Override
+    public int getPriority() {
+        return 1_000_000;
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        if (!enabled) {
+            return next.startCall(call, headers);
+        }
+        String method = call.getMethodDescriptor().getFullMethodName();
+        String auth = headers.get(AUTHORIZATION);
+        if (auth == null || auth.length() < 8 || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            LOG.infof("refused %s: no bearer token", method);
+            call.close(Status.UNAUTHENTICATED.withDescription("a bearer token is required (authorization: Bearer <access token>)"),
+                    new Metadata());
+            return new ServerCall.Listener<>() {
+            };
+        }
+        String token = auth.substring(7).trim();
+        String announced = headers.get(SITE_ID_HEADER);
+        Deferred<Q> deferred = new Deferred<>();
+        io.vertx.core.Context loop = io.vertx.core.Vertx.currentContext();
+        Context grpc = Context.current();
+        identities.get().authenticate(new AccessTokenCredential(token))
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .subscribe().with(
+                        identity -> {
+                            Status refusal;
+                            SiteIdentity site = null;
+                            try {
+                                Decision d = decide(identity, announced, method);
+                                refusal = d.refusal;
+                                site = d.site;
+                            } catch (RuntimeException e) {
+                                LOG.errorf(e, "could not decide on %s", method);
+                                refusal = Status.INTERNAL.withDescription("authorization failed on the coordinator");
+                            }
+                            Status r = refusal;
+                            SiteIdentity s = site;
+                            onLoop(loop, () -> {
+                                if (r != null) {
+                                    deferred.refuse(call, r);
+                                } else {
+                                    deferred.start(Contexts.interceptCall(grpc.withValue(SiteIdentity.KEY, s), call, headers, next));
+                                }
+                            });
+                        },
+                        failure -> {
+                            LOG.infof("refused %s: invalid token (%s)", method, failure.getMessage());
+                            onLoop(loop, () -> deferred.refuse(call, Status.UNAUTHENTICATED
+                                    .withDescription("the bearer token is not valid here (expired, wrong issuer or audience, or not signed by the issuer)")));
+                        });
+        return deferred;
+    }
+
+    private record Decision(Status refusal, SiteIdentity site) {
+    }
+
+    private Decision decide(SecurityIdentity identity, String announced, String method) {
+        Principal p = identity.getPrincipal();
+        JsonWebToken jwt = p instanceof JsonWebToken j ? j : null;
+        String siteId = jwt != null ? claim(jwt, siteClaim) : null;
+        String actor = siteId != null && siteId.matches(SiteService.SITE_ID_PATTERN) ? org.synthray.coordinator.ledger.Actors.site(siteId) : "subject:" + p.getName();
+        if (!identity.hasRole(Roles.SITE)) {
+            return refuse(actor, method, "the token lacks role " + Roles.SITE);
+        }
+        if (siteId == null || !siteId.matches(SiteService.SITE_ID_PATTERN)) {
+            return refuse(actor, method, "the token carries no valid " + siteClaim + " claim");
+        }
+        if (announced != null && !announced.equals(siteId)) {
+            String shown = announced.matches(SiteService.SITE_ID_PATTERN) ? announced : "(invalid id)";
+            return refuse(actor, method, "the token is for site " + siteId + "; it cannot act as site " + shown);
+        }
+        SiteRecord.Status status = sites.status(siteId).orElse(null);
+        if (status == null) {
+            status = sites.enroll(siteId, jwt.getSubject());
+        }
+        switch (status) {
+            case PENDING:
+                return refuse(actor, method, "site " + siteId + " is pending an admin's approval");
+            case REVOKED:
+                return refuse(actor, method, "site " + siteId + " is revoked");
+            default:
+                return new Decision(null, new SiteIdentity(siteId, jwt.getSubject(), claim(jwt, "azp")));
+        }
+    }
+
+    private Decision refuse(String actor, String method, String reason) {
+        LOG.warnf("refused %s for %s: %s", method, actor, reason);
+        sites.recordRefusal(actor, method, reason);
+        return new Decision(Status.PERMISSION_DENIED.withDescription(reason), null);
+    }
+
+    static String claim(JsonWebToken jwt, String name) {
+        Object v = jwt.getClaim(name);
+        if (v instanceof JsonString s) {
+            return s.getString();
+        }
+        return v != null ? v.toString() : null;
+    }
+
+    private static void onLoop(io.vertx.core.Context loop, Runnable r) {
+        if (loop != null) {
+            loop.runOnContext(v -> r.run());
+        } else {
+            r.run();
+        }
+    }
+
+    /**
+     * The listener gRPC holds while the decision is pending: events that arrive before it (a
+     * cancellation, readiness) are kept and replayed to the service's listener once it starts.
+     */
+    static final class Deferred<Q> extends ServerCall.Listener<Q> {
+        private ServerCall.Listener<Q> delegate;
+        private final ArrayDeque<java.util.function.Consumer<ServerCall.Listener<Q>>> early = new ArrayDeque<>();
+        private boolean refused;
+
+        synchronized void start(ServerCall.Listener<Q> listener) {
+            delegate = listener;
+            while (!early.isEmpty()) {
+                early.poll().accept(listener);
+            }
+        }
+
+        synchronized <R> void refuse(ServerCall<Q, R> call, Status status) {
+            refused = true;
+            early.clear();
+            try {
+                call.close(status, new Metadata());
+            } catch (IllegalStateException alreadyClosed) {
+                // the client went away first
+            }
+        }
+
+        private synchronized void dispatch(java.util.function.Consumer<ServerCall.Listener<Q>> event) {
+            if (refused) {
+                return;
+            }
+            if (delegate != null) {
+                event.accept(delegate);
+            } else {
+                early.add(event);
+            }
+        }
+
+        @Override
+        public void onMessage(Q message) {
+            dispatch(l -> l.onMessage(message));
+        }
+
+        @Override
+        public void onHalfClose() {
+            dispatch(ServerCall.Listener::onHalfClose);
+        }
+
+        @Override
+        public void onCancel() {
+            dispatch(ServerCall.Listener::onCancel);
+        }
+
+        @Override
+        public void onComplete() {
+            dispatch(ServerCall.Listener::onComplete);
+        }
+
+        @Override
+        public void onReady() {
+            dispatch(ServerCall.Listener::onReady);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package org.synthray.coordinator.security;
+
+import io.grpc.Status;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.synthray.coordinator.flower.ClientRegistry;
+import org.synthray.coordinator.persistence.SiteRecord;
+
+/** A revoked site's open {@code Join} streams are closed at once with {@code PERMISSION_DENIED}. */
+@ApplicationScoped
+public class StreamRevocation {
+    @Inject
+    SiteService sites;
+
+    @Inject
+    ClientRegistry registry;
+
+    void wire(@Observes StartupEvent ev) {
+        sites.onRevoke(site -> registry.terminateSite(site, revoked(site)));
+        // A stream accepted just before its site was revoked, and registered just after: closed too.
+        registry.onJoin(client -> {
+            if (client.siteId() != null && sites.status(client.siteId()).orElse(null) == SiteRecord.Status.REVOKED) {
+                client.terminate(revoked(client.siteId()));
+            }
+        });
+    }
+
+    private static Status revoked(String site) {
+        return Status.PERMISSION_DENIED.withDescription("site " + site + " was revoked by a consortium admin");
+    }
+}
