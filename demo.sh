@@ -74,11 +74,65 @@ for f in "$WORK"/site-*.log; do
 done
 echo
 model=$(curl -fs -H "Authorization: Bearer $(admin_token)" "$SYNTHRAY_URL/api/runs/$run" | sed -n 's/.*"globalModel":"\([0-9a-f]*\)".*/\1/p')
-if [ "$status" -eq 0 ] && [ -n "$model" ]; then
-  bin/synthray-admin models download "$model" "$WORK/global-model.npz"
-  echo "demo: run $run completed; global model $model in $WORK/global-model.npz (numpy.load reads it)"
-  echo "      rounds, site outcomes and model lineage: $SYNTHRAY_URL/api/runs/$run, metrics: $SYNTHRAY_URL/metrics"
-else
+if [ "$status" -ne 0 ] || [ -z "$model" ]; then
   echo "demo: run $run did not complete; see $WORK/coordinator.log and $WORK/site-*.log" >&2
+  exit 1
 fi
-exit "$status"
+bin/synthray-admin models download "$model" "$WORK/global-model.npz"
+echo "demo: run $run completed; global model $model in $WORK/global-model.npz (numpy.load reads it)"
+
+echo
+echo "== synthesis at each site: global model $model, privacy guard calibrated on the site's own images =="
+# Each site calibrates its guard on its own training and validation images, generates images from
+# demo/prompts.txt with the global model fetched from the coordinator, and keeps only what the guard
+# accepts under upload/ (PNG, DICOM Secondary Capture, hash-chained manifest). Rejected images stay
+# under local/. Then it publishes the set; nothing outside upload/ can be sent.
+synth() { # id data
+  local dir="$WORK/sites/$1"
+  {
+    bin/synthray-agent guard calibrate --data "$2" --out "$dir/guard" &&
+    SYNTHRAY_CLIENT_SECRET="$(site_secret "$1")" bin/synthray-agent synthesize --model models/base-cpu64 \
+        --model-version "$model" --coordinator-url "$SYNTHRAY_URL" --model-cache "$dir/models" \
+        --guard "$dir/guard" --site "$1" --prompts-file demo/prompts.txt -n 2 --steps 30 --out "$dir/synthetic" &&
+    SYNTHRAY_CLIENT_SECRET="$(site_secret "$1")" bin/synthray-agent publish "$dir/synthetic" \
+        --coordinator "127.0.0.1:$PORT" --site-id "$1"
+  } > "$WORK/synth-$1.log" 2>&1
+}
+synth_pids=()
+synth nih-a "$NIH" & synth_pids+=("$!")
+synth nih-b "$NIH" & synth_pids+=("$!")
+synth hannover "$HANNOVER" & synth_pids+=("$!")
+for p in "${synth_pids[@]}"; do wait "$p" || status=1; done
+for s in nih-a nih-b hannover; do
+  echo "  $s: $(grep -E '^published set' "$WORK/synth-$s.log" || echo "did not publish; see $WORK/synth-$s.log")"
+  echo "      set folder $WORK/sites/$s/synthetic/upload ($(ls "$WORK/sites/$s/synthetic/upload/images" 2>/dev/null | wc -l) images), guard log $WORK/sites/$s/synthetic/local"
+done
+[ "$status" -eq 0 ] || { echo "demo: synthesis or publishing failed" >&2; exit 1; }
+
+echo
+echo "== the consortium admin reviews and releases nih-a's set =="
+bin/synthray-admin sets list
+set_id=$(bin/synthray-admin sets list --state uploaded | awk '$3 == "nih-a" {print $1; exit}')
+bin/synthray-admin sets review "$set_id" > /dev/null
+bin/synthray-admin sets release "$set_id" --reason "demo: reviewed sample grid and guard statistics" > /dev/null
+echo "released set $set_id"
+
+echo
+echo "== a researcher lists released sets and downloads one (their own credentials: role researcher) =="
+researcher() { SYNTHRAY_ADMIN_CLIENT_ID=synthray-researcher-cli SYNTHRAY_ADMIN_CLIENT_SECRET=researcher-cli-demo-secret bin/synthray-admin "$@"; }
+researcher sets list --released
+researcher sets download "$set_id" "$WORK/researcher/$set_id.zip" --format dicom
+echo "researcher's copy: $WORK/researcher/$set_id.zip"
+echo "  a researcher calling an admin endpoint is refused: $(researcher runs list 2>&1 | tail -1)"
+
+echo
+echo "== the ledger verifies, and one image's lineage =="
+bin/synthray-admin ledger verify
+mkdir -p "$WORK/researcher/unzipped" && (cd "$WORK/researcher/unzipped" && jar xf "../$set_id.zip")
+if command -v python3 > /dev/null; then
+  python3 demo/lineage.py "$WORK/researcher/unzipped/prov.json"
+else
+  echo "(python3 not found: read $WORK/researcher/unzipped/prov.json for the lineage)"
+fi
+echo
+echo "demo: done. Coordinator REST $SYNTHRAY_URL (runs, sets, ledger), metrics $SYNTHRAY_URL/metrics, logs in $WORK/"
