@@ -162,8 +162,10 @@ public final class SynthesizeCommand implements Callable<Integer> {
                 : Path.of(System.getProperty("user.home"), ".cache", "synthray", "models");
         o.println("fetching model " + modelVersion + " from " + coordinatorUrl);
         o.flush();
-        Weights w = new ModelFetcher().fetch(coordinatorUrl, modelVersion, cache, access.tokens(site));
+        Weights fetched = new ModelFetcher().fetch(coordinatorUrl, modelVersion, cache, access.tokens(site));
         try {
+            // A version aggregated from Flower parameters has positional names; the config names them.
+            Weights w = fetched.withNamesOf(base.weights());
             return new TextToImagePipeline(DiffusionModel.create(base.config(), w), base.tokenizer());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("model " + modelVersion + " does not fit the config of " + model + ": "
