@@ -87,21 +87,21 @@ echo "== synthesis at each site: global model $model, privacy guard calibrated o
 # demo/prompts.txt with the global model fetched from the coordinator, and keeps only what the guard
 # accepts under upload/ (PNG, DICOM Secondary Capture, hash-chained manifest). Rejected images stay
 # under local/. Then it publishes the set; nothing outside upload/ can be sent.
-synth() { # id data
+synth() { # id data seed
   local dir="$WORK/sites/$1"
   {
     bin/synthray-agent guard calibrate --data "$2" --out "$dir/guard" &&
     SYNTHRAY_CLIENT_SECRET="$(site_secret "$1")" bin/synthray-agent synthesize --model models/base-cpu64 \
         --model-version "$model" --coordinator-url "$SYNTHRAY_URL" --model-cache "$dir/models" \
-        --guard "$dir/guard" --site "$1" --prompts-file demo/prompts.txt -n 2 --steps 30 --out "$dir/synthetic" &&
+        --guard "$dir/guard" --site "$1" --prompts-file demo/prompts.txt -n 2 --steps 30 --seed "$3" --out "$dir/synthetic" &&
     SYNTHRAY_CLIENT_SECRET="$(site_secret "$1")" bin/synthray-agent publish "$dir/synthetic" \
         --coordinator "127.0.0.1:$PORT" --site-id "$1"
   } > "$WORK/synth-$1.log" 2>&1
 }
 synth_pids=()
-synth nih-a "$NIH" & synth_pids+=("$!")
-synth nih-b "$NIH" & synth_pids+=("$!")
-synth hannover "$HANNOVER" & synth_pids+=("$!")
+synth nih-a "$NIH" 100 & synth_pids+=("$!")
+synth nih-b "$NIH" 200 & synth_pids+=("$!")
+synth hannover "$HANNOVER" 300 & synth_pids+=("$!")
 for p in "${synth_pids[@]}"; do wait "$p" || status=1; done
 for s in nih-a nih-b hannover; do
   echo "  $s: $(grep -E '^published set' "$WORK/synth-$s.log" || echo "did not publish; see $WORK/synth-$s.log")"
@@ -130,9 +130,9 @@ echo "== the ledger verifies, and one image's lineage =="
 bin/synthray-admin ledger verify
 mkdir -p "$WORK/researcher/unzipped" && (cd "$WORK/researcher/unzipped" && jar xf "../$set_id.zip")
 if command -v python3 > /dev/null; then
-  python3 demo/lineage.py "$WORK/researcher/unzipped/prov.json"
+  python3 demo/lineage.py "$WORK/researcher/unzipped/$set_id/prov.json"
 else
-  echo "(python3 not found: read $WORK/researcher/unzipped/prov.json for the lineage)"
+  echo "(python3 not found: read $WORK/researcher/unzipped/$set_id/prov.json for the lineage)"
 fi
 echo
 echo "demo: done. Coordinator REST $SYNTHRAY_URL (runs, sets, ledger), metrics $SYNTHRAY_URL/metrics, logs in $WORK/"
