@@ -105,7 +105,10 @@ synth hannover "$HANNOVER" 300 & synth_pids+=("$!")
 for p in "${synth_pids[@]}"; do wait "$p" || status=1; done
 for s in nih-a nih-b hannover; do
   echo "  $s: $(grep -E '^published set' "$WORK/synth-$s.log" || echo "did not publish; see $WORK/synth-$s.log")"
-  echo "      set folder $WORK/sites/$s/synthetic/upload ($(ls "$WORK/sites/$s/synthetic/upload/images" 2>/dev/null | wc -l) images), guard log $WORK/sites/$s/synthetic/local"
+  set_json="$WORK/sites/$s/synthetic/upload/set.json"
+  field() { grep -oE "\"$1\" *: *[0-9]+" "$set_json" 2>/dev/null | head -1 | grep -oE '[0-9]+$'; }
+  guard=$( [ -f "$set_json" ] && echo "$(field count) accepted, $(field rejected) rejected" || true)
+  echo "      guard: ${guard:-see $WORK/synth-$s.log}; set folder $WORK/sites/$s/synthetic/upload; rejected images and scores stay in $WORK/sites/$s/synthetic/local"
 done
 [ "$status" -eq 0 ] || { echo "demo: synthesis or publishing failed" >&2; exit 1; }
 
