@@ -24,26 +24,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "model folder (weights.npz, config.json, tokenizer.json)")
     Path model;
 
-    @Option(names = {"-p", "--prompt"}, description = "a prompt (repeatable); free text of any length")
-    List<String> prompts = new ArrayList<>();
-
-    @Option(names = "--prompts-file", description = "a text file with one prompt per line")
-    Path promptsFile;
-
-    @Option(names = "-n", defaultValue = "4", description = "images per prompt; default ${DEFAULT-VALUE}")
-    int n;
-
-    @Option(names = "--steps", defaultValue = "50", description = "DDIM steps; default ${DEFAULT-VALUE}")
-    int steps;
-
-    @Option(names = "--guidance", defaultValue = "3.0", description = "classifier-free guidance scale; default ${DEFAULT-VALUE}")
-    double guidance;
-
-    @Option(names = "--seed", defaultValue = "0", description = "image k (0-based, over all prompts) uses seed+k; default ${DEFAULT-VALUE}")
-    long seed;
-
-    @Option(names = "--batch", defaultValue = "16", description = "images sampled together; default ${DEFAULT-VALUE}")
-    int batch;
+    @picocli.CommandLine.Mixin
+    SamplingOptions sampling = new SamplingOptions();
 
     @Option(names = "--out", required = true, description = "output folder for PNGs, manifest.tsv and grid.png")
     Path out;
@@ -54,59 +36,46 @@ public final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         java.io.PrintWriter o = spec.commandLine().getOut();
-        List<String> all = new ArrayList<>(prompts);
-        if (promptsFile != null) {
-            if (!Files.isRegularFile(promptsFile)) {
-                throw new IllegalArgumentException("prompts file " + promptsFile + " does not exist");
-            }
-            for (String line : Files.readAllLines(promptsFile)) {
-                if (!line.isBlank()) {
-                    all.add(line.strip());
-                }
-            }
+        List<String> all = sampling.prompts();
+        if (gridScale < 1) {
+            throw new IllegalArgumentException("--grid-scale must be at least 1");
         }
-        if (all.isEmpty()) {
-            throw new IllegalArgumentException("give at least one --prompt or a --prompts-file");
-        }
-        if (n < 1 || batch < 1 || gridScale < 1) {
-            throw new IllegalArgumentException("-n, --batch and --grid-scale must be at least 1");
-        }
-        DdimSampler sampler = new DdimSampler(steps, guidance);
+        DdimSampler sampler = new DdimSampler(sampling.steps, sampling.guidance);
         try (TextToImagePipeline pipe = Checkpoint.load(model)) {
             List<String> each = new ArrayList<>();
             for (String p : all) {
-                for (int k = 0; k < n; k++) {
+                for (int k = 0; k < sampling.n; k++) {
                     each.add(p);
                 }
             }
             pipe.tokens(all); // a too-long prompt fails here, before minutes of sampling
             long[] seeds = new long[each.size()];
             for (int i = 0; i < seeds.length; i++) {
-                seeds[i] = seed + i;
+                seeds[i] = sampling.seed + i;
             }
             ProgressBar bar = new ProgressBar("generate", each.size(), o);
             long t0 = System.nanoTime();
-            float[] imgs = pipe.generate(each, seeds, sampler, batch, done -> {
+            float[] imgs = pipe.generate(each, seeds, sampler, sampling.batch, done -> {
                 double el = (System.nanoTime() - t0) / 1e9;
                 bar.update(done, String.format(Locale.ROOT, "%.2f img/s", done / el),
                         (each.size() - done) * el / done);
             });
             double secs = (System.nanoTime() - t0) / 1e9;
             bar.finish(String.format(Locale.ROOT, "%d images in %s (%.2f s per image, %d DDIM steps, guidance %.1f)",
-                    each.size(), ProgressBar.duration(secs), secs / each.size(), steps, guidance));
+                    each.size(), ProgressBar.duration(secs), secs / each.size(), sampling.steps, sampling.guidance));
             int s = pipe.model().config().imageSize();
             Files.createDirectories(out);
             StringBuilder manifest = new StringBuilder("file\tprompt\tseed\tsteps\tguidance\tmodel_sha256\n");
             String sha = pipe.model().emaWeights().sha256();
             for (int i = 0; i < each.size(); i++) {
-                String file = String.format(Locale.ROOT, "p%02d-%02d.png", i / n, i % n);
+                String file = String.format(Locale.ROOT, "p%02d-%02d.png", i / sampling.n, i % sampling.n);
                 Images.writePng(Images.toImage(imgs, i * s * s, s), out.resolve(file));
                 manifest.append(file).append('\t').append(each.get(i).replace('\t', ' ').replace('\n', ' ')).append('\t')
-                        .append(seeds[i]).append('\t').append(steps).append('\t').append(guidance).append('\t')
+                        .append(seeds[i]).append('\t').append(sampling.steps).append('\t').append(sampling.guidance).append('\t')
                         .append(sha).append('\n');
             }
             Files.writeString(out.resolve("manifest.tsv"), manifest.toString());
-            Images.writePng(Images.grid(imgs, each.size(), s, n, gridScale, all), out.resolve("grid.png"));
+            Images.writePng(Images.grid(imgs, each.size(), s, sampling.n, gridScale, all), out.resolve("grid.png"));
             o.println("wrote " + each.size() + " PNGs, manifest.tsv and grid.png to " + out);
         }
         return 0;

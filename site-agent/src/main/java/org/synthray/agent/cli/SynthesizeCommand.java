@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -46,26 +45,8 @@ public final class SynthesizeCommand implements Callable<Integer> {
     @Option(names = "--model-cache", description = "where fetched models are kept; default ~/.cache/synthray/models")
     Path modelCache;
 
-    @Option(names = {"-p", "--prompt"}, description = "a prompt (repeatable)")
-    List<String> prompts = new ArrayList<>();
-
-    @Option(names = "--prompts-file", description = "a text file with one prompt per line")
-    Path promptsFile;
-
-    @Option(names = "-n", defaultValue = "4", description = "images per prompt; default ${DEFAULT-VALUE}")
-    int n;
-
-    @Option(names = "--steps", defaultValue = "50", description = "DDIM steps; default ${DEFAULT-VALUE}")
-    int steps;
-
-    @Option(names = "--guidance", defaultValue = "3.0", description = "classifier-free guidance scale; default ${DEFAULT-VALUE}")
-    double guidance;
-
-    @Option(names = "--seed", defaultValue = "0", description = "image k (0-based, over all prompts) uses seed+k; default ${DEFAULT-VALUE}")
-    long seed;
-
-    @Option(names = "--batch", defaultValue = "16", description = "images sampled together; default ${DEFAULT-VALUE}")
-    int batch;
+    @picocli.CommandLine.Mixin
+    SamplingOptions sampling = new SamplingOptions();
 
     @Option(names = "--guard", required = true, description = "the guard's calibration folder (from 'guard calibrate'); "
             + "calibrated here first when it holds none and --data is given")
@@ -83,23 +64,7 @@ public final class SynthesizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
-        List<String> all = new ArrayList<>(prompts);
-        if (promptsFile != null) {
-            if (!Files.isRegularFile(promptsFile)) {
-                throw new IllegalArgumentException("prompts file " + promptsFile + " does not exist");
-            }
-            for (String line : Files.readAllLines(promptsFile)) {
-                if (!line.isBlank()) {
-                    all.add(line.strip());
-                }
-            }
-        }
-        if (all.isEmpty()) {
-            throw new IllegalArgumentException("give at least one --prompt or a --prompts-file");
-        }
-        if (n < 1 || batch < 1 || steps < 1) {
-            throw new IllegalArgumentException("-n, --batch and --steps must be at least 1");
-        }
+        List<String> all = sampling.prompts();
         if ((modelVersion == null) != (coordinatorUrl == null)) {
             throw new IllegalArgumentException("--model-version and --coordinator-url go together");
         }
@@ -126,10 +91,10 @@ public final class SynthesizeCommand implements Callable<Integer> {
                     modelVersion != null ? "coordinator" : "local checkpoint", guard.trainImages(), guard.pixelThreshold(),
                     guard.embeddingThreshold());
             o.flush();
-            DdimSampler sampler = new DdimSampler(steps, guidance);
-            SyntheticSet.Request req = new SyntheticSet.Request(site, all, n, steps, guidance, seed, batch, sha[0],
+            DdimSampler sampler = new DdimSampler(sampling.steps, sampling.guidance);
+            SyntheticSet.Request req = new SyntheticSet.Request(site, all, sampling.n, sampling.steps, sampling.guidance, sampling.seed, sampling.batch, sha[0],
                     modelVersion != null ? "coordinator" : "local-checkpoint");
-            SyntheticSet.Result r = SyntheticSet.generate((p, s) -> pipe.generate(p, s, sampler, batch, null),
+            SyntheticSet.Result r = SyntheticSet.generate((p, s) -> pipe.generate(p, s, sampler, sampling.batch, null),
                     pipe.model().config().imageSize(), guard, req, out, msg -> {
                         o.println("  " + msg);
                         o.flush();
