@@ -67,6 +67,7 @@ import org.synthray.proto.sets.BeginSetResponse;
 import org.synthray.proto.sets.CommitSetRequest;
 import org.synthray.proto.sets.SetFile;
 import org.synthray.proto.sets.SetUploadServiceGrpc;
+import org.synthray.testdata.TestData;
 
 /**
  * Synthetic sets end to end on a real coordinator (PostgreSQL, gRPC, REST): a site agent publishes
@@ -390,8 +391,7 @@ class SyntheticSetsTest {
         assertTrue(other.getStatus().getDescription().contains("set.json names site " + BAD));
 
         // An image the manifest does not list (a real training image, declared by a modified client).
-        byte[] raw = Files.readAllBytes(Path.of(System.getProperty("synthray.shared", "../shared"))
-                .resolve("data/nih-cxr14-64/images/00000001_000.png"));
+        byte[] raw = Files.readAllBytes(TestData.nih().resolve("images/00000001_000.png"));
         List<SetDescription.FileRef> withRaw = new ArrayList<>(files);
         withRaw.add(new SetDescription.FileRef("images/000099.png", Sha256.of(raw), raw.length));
         String unlisted = assertThrows(StatusRuntimeException.class,
