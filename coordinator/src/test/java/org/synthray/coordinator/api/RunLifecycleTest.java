@@ -100,7 +100,7 @@ class RunLifecycleTest {
         byte[] initial = npz(model());
         String modelSha = given().contentType("application/octet-stream").body(initial).post("/api/models")
                 .then().statusCode(201).body("tensors", equalTo(2)).extract().path("sha256");
-        assertEquals(model().sha256(), modelSha);
+        assertEquals(model().modelId(), modelSha);
         assertArrayEquals(initial, given().get("/api/models/" + modelSha).then().statusCode(200).extract().asByteArray());
 
         String spec = """
