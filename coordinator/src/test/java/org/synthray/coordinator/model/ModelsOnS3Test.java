@@ -26,7 +26,7 @@ import org.synthray.agent.flower.FlowerConnection;
 import org.synthray.coordinator.blob.BlobStore;
 import org.synthray.coordinator.blob.S3BlobStore;
 import org.synthray.coordinator.flower.ClientRegistry;
-import org.synthray.coordinator.sets.SetsOnS3Test;
+import org.synthray.coordinator.testing.S3Profile;
 import org.synthray.coordinator.testing.S3ProxyResource;
 import org.synthray.tensor.Npz;
 import org.synthray.tensor.Tensor;
@@ -38,7 +38,7 @@ import org.synthray.tensor.Weights;
  * to, and download back from it.
  */
 @QuarkusTest
-@TestProfile(SetsOnS3Test.OnS3.class)
+@TestProfile(S3Profile.class)
 class ModelsOnS3Test {
 
     @ConfigProperty(name = "quarkus.grpc.server.test-port")
