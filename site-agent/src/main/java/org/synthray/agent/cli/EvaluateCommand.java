@@ -33,8 +33,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--val-split", defaultValue = "val", description = "default ${DEFAULT-VALUE}")
     String valSplit;
 
-    @Option(names = "--steps", defaultValue = "50", description = "DDIM steps; default ${DEFAULT-VALUE}")
-    int steps;
+    @Option(names = "--scheduler", defaultValue = "dpm++2m", description = "dpm++2m or ddim; default ${DEFAULT-VALUE}")
+    String scheduler;
+
+    @Option(names = "--steps", description = "denoising steps; default 20 for dpm++2m, 50 for ddim")
+    Integer steps;
 
     @Option(names = "--guidance", defaultValue = "3.0", description = "guidance scale; default ${DEFAULT-VALUE}")
     double guidance;
@@ -63,7 +66,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         java.io.PrintWriter o = spec.commandLine().getOut();
-        if (steps < 1 || batch < 1 || classifierSteps < 1 || gridColumns < 1 || limit < 0) {
+        if ((steps != null && steps < 1) || batch < 1 || classifierSteps < 1 || gridColumns < 1 || limit < 0) {
             throw new IllegalArgumentException("--steps, --batch, --classifier-steps and --grid-columns must be positive");
         }
         try (TextToImagePipeline pipe = Checkpoint.load(model)) {
@@ -73,7 +76,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             ImageTextDataset val = ImageTextDataset.load(data, valSplit, s, cache);
             o.printf(Locale.ROOT, "evaluating %s on %d %s images (classifier trained on %d %s images)%n",
                     model, limit > 0 ? Math.min(limit, val.size()) : val.size(), valSplit, train.size(), trainSplit);
-            Evaluation.Options opt = new Evaluation.Options(steps, guidance, seed, limit, classifierSteps, batch, gridColumns);
+            Evaluation.Options opt = new Evaluation.Options(SamplingOptions.settings(scheduler, steps, guidance), seed, limit, classifierSteps, batch, gridColumns);
             long t0 = System.nanoTime();
             Map<String, Object> r = Evaluation.run(pipe, train, val, opt, msg -> {
                 o.println("  " + msg);

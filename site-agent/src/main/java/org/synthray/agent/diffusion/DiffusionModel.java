@@ -26,7 +26,7 @@ import org.tensorflow.types.TInt32;
 /**
  * The text-to-image denoiser (text encoder + U-Net) in one TensorFlow graph and session, like a
  * diffusers {@code UNet2DConditionModel} with its text encoder: it knows how to predict and how to
- * take one optimiser step, not how to sample (that is {@link DdimSampler}) nor where images come
+ * take one optimiser step, not how to sample (that is {@link TextToImagePipeline} with a {@link Scheduler}) nor where images come
  * from (that is {@link TrainingLoop}).
  *
  * <p>The graph holds three copies of every weight: the trained variables (Adam updates them), their

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.synthray.agent.data.ImageTextDataset;
 import org.synthray.agent.data.Images;
-import org.synthray.agent.diffusion.DdimSampler;
+import org.synthray.agent.diffusion.SamplingSettings;
 import org.synthray.agent.diffusion.TextToImagePipeline;
 
 /**
@@ -32,7 +32,7 @@ public final class Evaluation {
             "PA chest x-ray of a 60-year-old female: atelectasis");
 
     /** Settings. {@code limit}: at most this many validation captions (0 = all). */
-    public record Options(int steps, double guidance, long seed, int limit, int classifierSteps, int batch,
+    public record Options(SamplingSettings sampling, long seed, int limit, int classifierSteps, int batch,
             int gridColumns) {
     }
 
@@ -61,15 +61,15 @@ public final class Evaluation {
             val.copyImage(i, realVal, i * px);
             valClass[i] = FindingClasses.of(val.labels(i));
         }
-        DdimSampler sampler = new DdimSampler(opt.steps(), opt.guidance());
         long t0 = System.nanoTime();
-        float[] gen = pipe.generate(prompts, seeds, sampler, opt.batch(),
+        float[] gen = pipe.generate(prompts, seeds, opt.sampling(), opt.batch(),
                 done -> log.accept("generated " + done + "/" + n));
         double genSecs = (System.nanoTime() - t0) / 1e9;
         Map<String, Object> sampling = new LinkedHashMap<>();
         sampling.put("images", n);
-        sampling.put("ddim_steps", opt.steps());
-        sampling.put("guidance", opt.guidance());
+        sampling.put("scheduler", opt.sampling().scheduler().id());
+        sampling.put("steps", opt.sampling().steps());
+        sampling.put("guidance", opt.sampling().guidance());
         sampling.put("seconds_per_image", genSecs / n);
         out.put("sampling", sampling);
 
@@ -203,7 +203,7 @@ public final class Evaluation {
         for (int i = 0; i < seeds.length; i++) {
             seeds[i] = opt.seed() + (i % cols); // same seed per column: rows differ only by prompt
         }
-        float[] g = pipe.generate(each, seeds, new DdimSampler(opt.steps(), opt.guidance()), opt.batch(), null);
+        float[] g = pipe.generate(each, seeds, opt.sampling(), opt.batch(), null);
         Images.writePng(Images.grid(g, each.size(), s, cols, 2, GRID_PROMPTS), dir.resolve("grid.png"));
         Files.writeString(dir.resolve("report.md"), report(json));
     }
@@ -217,7 +217,7 @@ public final class Evaluation {
         StringBuilder sb = new StringBuilder();
         sb.append("# Evaluation of model ").append(r.get("model_config")).append("\n\n");
         sb.append(String.format(Locale.ROOT, "Model weights SHA-256 `%s`; %s generated images (one per validation caption), "
-                + "DDIM %s steps, guidance %s.%n%n", r.get("model_sha256"), smp.get("images"), smp.get("ddim_steps"),
+                + "%s, %s steps, guidance %s.%n%n", r.get("model_sha256"), smp.get("images"), smp.get("scheduler"), smp.get("steps"),
                 smp.get("guidance")));
         sb.append("| metric | value |\n| --- | --- |\n");
         sb.append(row("Fréchet distance, generated vs real val", fd.get("generated_vs_real_val")));
