@@ -78,7 +78,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                     model, limit > 0 ? Math.min(limit, val.size()) : val.size(), valSplit, train.size(), trainSplit);
             Evaluation.Options opt = new Evaluation.Options(SamplingOptions.settings(scheduler, steps, guidance), seed, limit, classifierSteps, batch, gridColumns);
             long t0 = System.nanoTime();
-            Map<String, Object> r = Evaluation.run(pipe, train, val, opt, msg -> {
+            Map<String, Object> r = Evaluation.run(pipe, train, groups(train), val, groups(val), opt, msg -> {
                 o.println("  " + msg);
                 o.flush();
             });
@@ -94,5 +94,18 @@ public final class EvaluateCommand implements Callable<Integer> {
                     fd.get("real_train_vs_real_val_floor"), acc.get("accuracy_generated"), acc.get("accuracy_real"));
         }
         return 0;
+    }
+
+    /** Each image's patient; without a patient column each image is its own group. */
+    private java.util.List<String> groups(ImageTextDataset ds) throws java.io.IOException {
+        java.util.List<String> p = ImageTextDataset.patients(data, ds);
+        if (p != null) {
+            return p;
+        }
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < ds.size(); i++) {
+            ids.add(ds.id(i));
+        }
+        return ids;
     }
 }

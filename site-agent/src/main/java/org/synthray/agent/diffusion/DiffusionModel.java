@@ -340,6 +340,16 @@ public final class DiffusionModel implements AutoCloseable {
      * @throws IllegalArgumentException naming the first mismatch when {@code w} belongs to another config
      */
     public void setWeights(Weights w) {
+        setWeights(w, true);
+    }
+
+    /**
+     * Like {@link #setWeights(Weights)}, but with {@code freshOptimizer} false the optimiser's moments
+     * and step count carry over: a site's next federated round then continues its Adam state instead
+     * of restarting it, whose first steps move every weight by about the learning rate whatever its
+     * gradient.
+     */
+    public void setWeights(Weights w, boolean freshOptimizer) {
         checkCompatible(w);
         Session.Runner r = session.runner();
         List<TFloat32> tensors = toTf(w);
@@ -348,11 +358,17 @@ public final class DiffusionModel implements AutoCloseable {
                 r.feed(weightFeeds.get(i), tensors.get(i));
                 r.feed(refFeeds.get(i), tensors.get(i));
             }
-            r.addTarget(assignWeights).addTarget(assignEma).addTarget(assignReference).addTarget(resetOptimizer).run();
+            r.addTarget(assignWeights).addTarget(assignEma).addTarget(assignReference);
+            if (freshOptimizer) {
+                r.addTarget(resetOptimizer);
+            }
+            r.run();
         } finally {
             tensors.forEach(TFloat32::close);
         }
-        adamStep = 0;
+        if (freshOptimizer) {
+            adamStep = 0;
+        }
         stepsSinceSet = 0;
     }
 
