@@ -84,6 +84,7 @@ public final class DiffusionModel implements AutoCloseable {
 
     private long adamStep;
     private long stepsSinceSet;
+    private int warmupSteps;
 
     private DiffusionModel(ModelConfig config, int threads) {
         this.config = config;
@@ -455,7 +456,8 @@ public final class DiffusionModel implements AutoCloseable {
                 TFloat32 tS = TFloat32.tensorOf(Shape.of(b), DataBuffers.of(sig, true, false));
                 TFloat32 tNs = TFloat32.tensorOf(Shape.of(b), DataBuffers.of(nsc, true, false));
                 TInt32 tTok = tokensTensor(tokens);
-                TFloat32 tLr = TFloat32.scalarOf((float) learningRate);
+                TFloat32 tLr = TFloat32.scalarOf((float) (warmupSteps > 0
+                        ? learningRate * Math.min(1.0, (double) adamStep / warmupSteps) : learningRate));
                 TFloat32 tB1 = TFloat32.scalarOf((float) Math.pow(ADAM_B1, adamStep));
                 TFloat32 tB2 = TFloat32.scalarOf((float) Math.pow(ADAM_B2, adamStep));
                 TFloat32 tMu = TFloat32.scalarOf((float) proxMu);
@@ -469,6 +471,18 @@ public final class DiffusionModel implements AutoCloseable {
             double prox = ((TFloat32) res.get(1)).getFloat();
             return new StepResult(loss, prox);
         }
+    }
+
+    /**
+     * Ramps the learning rate linearly over the first {@code steps} steps of a fresh optimiser (0: no
+     * ramp). A fresh Adam's first steps move every weight by about the learning rate whatever its
+     * gradient; on a trained model that is noise, so federated fine-tuning starts gently.
+     */
+    public void setLearningRateWarmup(int steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("warm-up steps must be >= 0, got " + steps);
+        }
+        this.warmupSteps = steps;
     }
 
     /** Loss of one step and the FedProx term μ/2·‖w − w_ref‖² before it. */

@@ -20,9 +20,16 @@ import org.synthray.tensor.Weights;
  * and cannot exceed about 3.2).
  *
  * <p>The site's optimiser state lives across rounds: each round continues the Adam moments of the
- * previous one instead of restarting them.
+ * previous one instead of restarting them, and the learning rate ramps up over the optimiser's first
+ * {@value #WARMUP_STEPS} steps.
  */
 public final class DiffusionTrainer implements LocalTrainer {
+    /**
+     * Steps over which a site's learning rate ramps up from 0 the first time it trains (4 rounds of the
+     * demo's 8 local steps): the first round from a trained model must not be a random walk.
+     */
+    static final int WARMUP_STEPS = 32;
+
     private final TextToImagePipeline pipeline;
     private final ImageTextDataset train;
     private final ImageTextDataset val;
@@ -46,6 +53,7 @@ public final class DiffusionTrainer implements LocalTrainer {
         this.val = val;
         this.seed = seed;
         this.progress = progress;
+        pipeline.model().setLearningRateWarmup(WARMUP_STEPS);
     }
 
     @Override

@@ -54,7 +54,7 @@ class ImageMeasuresTest {
         float[] grainy = real.clone();
         SplittableRandom r = new SplittableRandom(1);
         for (int i = 0; i < grainy.length; i++) {
-            grainy[i] += (float) (0.1 * (r.nextDouble() - 0.5));
+            grainy[i] += (float) (0.2 * (r.nextDouble() - 0.5));
         }
         float[] grey = real.clone();
         for (int i = 0; i < 4 * S * S; i++) {
