@@ -31,8 +31,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.synthray.agent.TestData;
+import org.synthray.agent.diffusion.SamplingSettings;
 import org.synthray.agent.cli.SiteAgentCli;
+import org.synthray.agent.diffusion.SamplingSettings;
 import org.synthray.agent.data.ImageTextDataset;
+import org.synthray.agent.diffusion.SamplingSettings;
 import org.synthray.agent.data.Images;
 import org.synthray.agent.data.PatientShard;
 import org.synthray.agent.guard.PrivacyGuard;
@@ -123,7 +126,7 @@ class SynthesizeTest {
         assertEquals(2, set.get("perPrompt").asInt());
         assertEquals(4, set.get("count").asInt() + set.get("rejected").asInt());
         assertTrue(set.get("count").asInt() >= 1, set.toString());
-        assertEquals("ddim", set.get("sampler").asText());
+        assertEquals("dpm++2m", set.get("sampler").asText(), "the default scheduler");
         assertEquals(4, set.get("steps").asInt());
         assertEquals(3.0, set.get("guidance").asDouble());
         assertEquals(200, set.get("guard").get("trainImages").asInt());
@@ -143,7 +146,7 @@ class SynthesizeTest {
             assertEquals(Sha256.of(Files.readAllBytes(dcm)), e.dicomSha256());
             assertEquals(Files.size(dcm), e.dicomSize());
             assertEquals(modelSha, e.model());
-            assertEquals("ddim", e.sampler());
+            assertEquals("dpm++2m", e.sampler());
             assertEquals(4, e.steps());
             assertTrue(e.seed() >= 10 && e.seed() < 14);
             assertTrue(e.guard().accepted() && e.guard().pixelScore() <= e.guard().pixelThreshold());
@@ -230,7 +233,7 @@ class SynthesizeTest {
 
     static SyntheticSet.Request request(int perPrompt) {
         return new SyntheticSet.Request("hospital-a", List.of("PA chest x-ray: no finding", "AP chest x-ray: effusion"),
-                perPrompt, 50, 3.0, 0, 3, "a".repeat(64), "local-checkpoint");
+                perPrompt, SamplingSettings.ddim(50, 3.0), 0, 3, "a".repeat(64), "local-checkpoint");
     }
 
     @Test
