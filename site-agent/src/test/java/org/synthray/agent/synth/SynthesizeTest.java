@@ -368,8 +368,10 @@ class SynthesizeTest {
 
     @Test
     void calibratesTheGuardFirstWhenGivenTheSitesData() throws Exception {
-        // A small site: 40 training and 20 validation images of real NIH patients, listed by absolute path.
+        // A small site: 40 training and 20 validation images of real NIH patients, copied into its own
+        // folder (a site reads nothing outside its data folder).
         Path site = Files.createDirectories(dir.resolve("small-site"));
+        Path images = Files.createDirectories(site.resolve("images"));
         StringBuilder csv = new StringBuilder("image,report,split,patient_id\n");
         List<String> rows = Files.readAllLines(TestData.nih().resolve("metadata.csv"));
         int trainRows = 0;
@@ -382,7 +384,8 @@ class SynthesizeTest {
             String[] f = row.split(",");
             boolean isTrain = f[1].equals("train");
             if (isTrain ? trainRows++ < 40 : valRows++ < 20) {
-                csv.append(TestData.nih().resolve("images").resolve(f[0])).append(",PA chest x-ray,").append(f[1])
+                Files.copy(TestData.nih().resolve("images").resolve(f[0]), images.resolve(f[0]));
+                csv.append(f[0]).append(",PA chest x-ray,").append(f[1])
                         .append(',').append(f[2]).append('\n');
                 if (mine.contains(f[2])) {
                     myTrain += isTrain ? 1 : 0;
