@@ -64,7 +64,13 @@ public class ReleasedSetResource {
             return null;
         }
         try {
-            return LocalDate.parse(value.strip());
+            LocalDate d = LocalDate.parse(value.strip());
+            if (d.getYear() < 1 || d.getYear() > 9999) {
+                // Years like +999999999 parse but no database timestamp holds them.
+                throw new IllegalArgumentException(name + " must be a date between 0001-01-01 and 9999-12-31, got '"
+                        + value + "'");
+            }
+            return d;
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException(name + " must be a date like 2026-11-28, got '" + value + "'");
         }

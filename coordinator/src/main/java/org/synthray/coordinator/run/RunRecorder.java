@@ -200,6 +200,17 @@ public class RunRecorder {
         metrics.lateReply(t[0]);
     }
 
+    /** A restarted coordinator picks the run up after its last recorded round. */
+    @Transactional
+    public void resumed(String runId) {
+        RunRecord run = RunRecord.findById(runId);
+        Map<String, Object> e = CanonicalJson.object();
+        e.put("run", runId);
+        e.put("rounds_completed", run.lastCompletedRound);
+        e.put("model_sha256", run.globalModelSha256);
+        ledger.append(Actors.COORDINATOR, EventType.RUN_RESUMED, e);
+    }
+
     @Transactional
     public void finished(String runId, RunResult result) {
         RunRecord run = RunRecord.findById(runId);

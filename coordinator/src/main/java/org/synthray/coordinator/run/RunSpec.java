@@ -45,7 +45,15 @@ public record RunSpec(
 
     private static final ObjectMapper STRICT = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            // "rounds": 2.5 is a mistake to report, not a 2 to run.
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+
+    /**
+     * Longest spec accepted (characters): a spec is a few hundred; the database column holds
+     * 1,000,000, and a longer one must be a clear refusal, not a failed insert.
+     */
+    public static final int MAX_SPEC_CHARS = 65_536;
 
     /**
      * Parses and checks a spec, filling defaults.
@@ -53,12 +61,20 @@ public record RunSpec(
      * @throws IllegalArgumentException listing every problem found
      */
     public static RunSpec parse(String json) {
+        if (json != null && json.length() > MAX_SPEC_CHARS) {
+            throw new IllegalArgumentException("run spec of " + json.length() + " characters is longer than the "
+                    + MAX_SPEC_CHARS + " accepted");
+        }
         RunSpec raw;
         try {
             raw = STRICT.readValue(json, RunSpec.class);
         } catch (UnrecognizedPropertyException e) {
             throw new IllegalArgumentException("unknown field '" + e.getPropertyName() + "' in run spec (known: "
                     + e.getKnownPropertyIds() + ")");
+        } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+            String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(java.util.stream.Collectors.joining("."));
+            throw new IllegalArgumentException("run spec field '" + field + "' has the wrong type: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("run spec is not valid JSON: " + e.getOriginalMessage());
         }
