@@ -21,8 +21,10 @@ cd "$root"
 work="$root/target/compose-test"
 mkdir -p "$root/target"
 project=synthray-test
-data=${SYNTHRAY_DATA:-$root/../shared/data}
-data=$(cd "$data" 2>/dev/null && pwd) || { echo "compose test: failed: no data folder at ${SYNTHRAY_DATA:-../shared/data}"; exit 1; }
+# The example sites' data: SYNTHRAY_DATA, else the repository's data/, else ../shared/data.
+data=${SYNTHRAY_DATA:-}
+[ -n "$data" ] || { [ -d "$root/data/nih-cxr14-64" ] && data=$root/data; } || data=$root/../shared/data
+data=$(cd "$data" 2>/dev/null && pwd) || { echo "compose test: failed: no data folder at ${SYNTHRAY_DATA:-data/ or ../shared/data}"; exit 1; }
 started_at=$SECONDS
 phase_name=""
 phase_start=$SECONDS
@@ -105,7 +107,7 @@ compose_version=$(docker-compose version --short 2>/dev/null)
 log "engine $(docker version -f '{{.Server.Version}}' 2>/dev/null), docker-compose $compose_version"
 
 phase "images: base image, Maven build, images"
-infra/build-images.sh > "$work.images.log" 2>&1 || { tail -20 "$work.images.log"; fail "building the images failed (log: $work.images.log)"; }
+SKIP_MAVEN=${SKIP_MAVEN:-${CI:+1}} infra/build-images.sh > "$work.images.log" 2>&1 || { tail -20 "$work.images.log"; fail "building the images failed (log: $work.images.log)"; }
 grep '^images:\|^base:' "$work.images.log" | sed 's/^/    /'
 for image in postgres keycloak s3 coordinator site-agent; do
   docker image inspect "synthray/$image:local" > /dev/null 2>&1 || fail "image synthray/$image:local was not built"
