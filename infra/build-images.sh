@@ -38,6 +38,7 @@ mvn=(./mvnw -B -q)
 [ "${MAVEN_OFFLINE:-}" = 1 ] && mvn+=(-o)
 
 phase() { echo "images: $*" >&2; }
+agent_built=
 
 if [ "$debian_image" = debian:trixie-slim ] && ! docker image inspect "$debian_image" > /dev/null 2>&1; then
   "$here/base/make-base.sh" trixie "$debian_image"
@@ -56,22 +57,26 @@ stage() { # image: fills target/images/IMAGE with the image's build context
     coordinator)
       # The coordinator's database kind is fixed at build time: a PostgreSQL build beside the default
       # (H2) one, in its own output folder so bin/synthray-admin and demo.sh keep theirs.
-      if [ "${SKIP_MAVEN:-}" != 1 ] || [ ! -f coordinator/target/postgresql/quarkus-app/quarkus-run.jar ]; then
+      if [ "${SKIP_MAVEN:-}" != 1 ] || [ ! -f coordinator/target/postgresql/quarkus-run.jar ]; then
         phase "building the coordinator for PostgreSQL (Maven)"
         "${mvn[@]}" -pl coordinator -am -DskipTests -Dsynthray.db-kind=postgresql \
-            -Dquarkus.package.output-directory=postgresql install > /dev/null
+            -Dquarkus.package.output-directory=postgresql package > "$ctx_root/maven-coordinator.log" 2>&1 \
+          || { tail -30 "$ctx_root/maven-coordinator.log" >&2; exit 1; }
+        agent_built=1 # the site agent is upstream of the coordinator's tests: -am packaged it too
       fi
-      cp -r coordinator/target/postgresql/quarkus-app "$ctx/"
+      mkdir -p "$ctx/quarkus-app" && cp -r coordinator/target/postgresql/. "$ctx/quarkus-app/"
       cp "$here/coordinator/entrypoint.sh" "$ctx/" ;;
     site-agent|site-agent-gpu)
       local target=site-agent/target
       if [ "$1" = site-agent-gpu ]; then
         # TensorFlow's CUDA native library: the -Pgpu build, in a copy of the agent's output.
         phase "building the site agent with -Pgpu (Maven)"
-        "${mvn[@]}" -pl site-agent -am -DskipTests -Pgpu package > /dev/null
-      elif [ "${SKIP_MAVEN:-}" != 1 ] || [ ! -f "$target/synthray-site-agent.jar" ]; then
+        "${mvn[@]}" -pl site-agent -am -DskipTests -Pgpu package > "$ctx_root/maven-site-agent.log" 2>&1 \
+          || { tail -30 "$ctx_root/maven-site-agent.log" >&2; exit 1; }
+      elif [ -z "$agent_built" ] && { [ "${SKIP_MAVEN:-}" != 1 ] || [ ! -f "$target/synthray-site-agent.jar" ]; }; then
         phase "building the site agent (Maven)"
-        "${mvn[@]}" -pl site-agent -am -DskipTests package > /dev/null
+        "${mvn[@]}" -pl site-agent -am -DskipTests package > "$ctx_root/maven-site-agent.log" 2>&1 \
+          || { tail -30 "$ctx_root/maven-site-agent.log" >&2; exit 1; }
       fi
       cp "$target/synthray-site-agent.jar" "$ctx/" && cp -r "$target/lib" "$ctx/"
       mkdir -p "$ctx/models" && cp -r models/base-cpu64 "$ctx/models/"

@@ -153,6 +153,10 @@ for image in postgres keycloak s3 coordinator site-agent; do
   done
 done
 
+# The admin approves the example sites (they wait, pending, until then).
+api POST /api/sites/nih-a/approve > /dev/null || fail "approving site nih-a failed"
+api POST /api/sites/hannover/approve > /dev/null || fail "approving site hannover failed"
+
 phase "bad configuration: the coordinator stops at once with one clear line"
 net="${project}_backend"
 bad_config() { # expected-text env...
@@ -174,9 +178,7 @@ bad_config "wrong issuer" "${good[@]}" -e SYNTHRAY_AUTH_ISSUER=http://keycloak.e
 bad_config "database unreachable at nowhere:5432" "${good[@]}" -e "SYNTHRAY_AUTH_ISSUER=http://localhost:$kc_port/realms/synthray" \
     -e QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://nowhere:5432/synthray
 
-phase "federated run: sites approved, run created and started through the REST API, both sites complete it"
-api POST /api/sites/nih-a/approve > /dev/null || fail "approving site nih-a failed"
-api POST /api/sites/hannover/approve > /dev/null || fail "approving site hannover failed"
+phase "federated run: run created and started through the REST API, both sites complete it"
 spec='{"name": "compose-test", "model": "cpu64", "rounds": 1, "strategy": {"name": "fedavg"}, "min_sites": 2,
        "join_timeout_s": 300, "round_timeout_s": 600, "local_steps": 1, "learning_rate": 0.0001,
        "config": {"batch_size": 2}}'
@@ -215,8 +217,9 @@ site_a synthray-agent publish /work/synthetic --coordinator coordinator:9092 --s
 grep -m1 '^published set' "$work/site-a-publish.log" | sed 's/^/    /'
 
 phase "release and download: the admin releases the set, a researcher downloads its ZIP"
-set_id=$(api GET "/api/sets?state=uploaded" | json '[s["id"] for s in d if s.get("site") == "nih-a"][0]') \
-    || fail "no uploaded set from nih-a: $(api GET /api/sets)"
+uploaded_set() { api GET "/api/sets?state=uploaded" | json '[s["id"] for s in d if s.get("site") == "nih-a"][0]'; }
+wait_for 120 "site A's set being verified and uploaded" uploaded_set
+set_id=$(uploaded_set)
 api POST "/api/sets/$set_id/review" '{}' > /dev/null || fail "reviewing set $set_id failed"
 api POST "/api/sets/$set_id/release" '{"reason": "compose test"}' > /dev/null || fail "releasing set $set_id failed"
 researcher=$(token synthray-researcher-cli researcher-cli-demo-secret) || fail "no researcher token"

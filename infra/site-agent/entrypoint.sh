@@ -17,7 +17,8 @@ site=${SYNTHRAY_SITE_ID:-}
 [ -n "$site" ] || fail "SYNTHRAY_SITE_ID is not set"
 [ -n "${SYNTHRAY_COORDINATOR:-}" ] || fail "SYNTHRAY_COORDINATOR (host:port of the coordinator's gRPC server) is not set"
 data=${SYNTHRAY_DATA:-/data}
-[ -f "$data/metadata.csv" ] || fail "no site data at $data (metadata.csv and images/; mount the site's data folder there)"
+[ -d "$data" ] && [ -n "$(ls -A "$data" 2>/dev/null)" ] \
+  || fail "no site data at $data (mount the site's data folder there: docs/site-agent.md, 'The data folder')"
 secret_args=()
 if [ -n "${SYNTHRAY_CLIENT_SECRET_FILE:-}" ]; then
   secret_args=(--client-secret-file "$SYNTHRAY_CLIENT_SECRET_FILE")
