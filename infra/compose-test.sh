@@ -179,7 +179,7 @@ bad_config "database unreachable at nowhere:5432" "${good[@]}" -e "SYNTHRAY_AUTH
     -e QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://nowhere:5432/synthray
 
 phase "federated run: run created and started through the REST API, both sites complete it"
-spec='{"name": "compose-test", "model": "cpu64", "rounds": 1, "strategy": {"name": "fedavg"}, "min_sites": 2,
+spec='{"name": "compose-test", "model": "cpu64", "rounds": 1, "strategy": {"name": "fedavg"}, "min_sites": 2, "fraction_evaluate": 0,
        "join_timeout_s": 300, "round_timeout_s": 600, "local_steps": 1, "learning_rate": 0.0001,
        "config": {"batch_size": 2}}'
 run=$(api POST /api/runs "$spec" | json 'd["id"]') || fail "creating the run failed"
@@ -206,11 +206,11 @@ log "  run $run completed by $sites_done; global model $model"
 
 phase "synthesis: site A calibrates its guard, synthesizes with the global model and publishes over TLS"
 site_a() { compose exec -T site-a "$@"; }
-site_a synthray-agent guard calibrate --data /data --out /work/guard > "$work/site-a-guard.log" 2>&1 \
+site_a synthray-agent guard calibrate --data /data --classifier-steps 20 --out /work/guard > "$work/site-a-guard.log" 2>&1 \
     || { tail -5 "$work/site-a-guard.log"; fail "site A's guard calibration failed"; }
 site_a synthray-agent synthesize --model /opt/synthray-agent/models/base-cpu64 --model-version "$model" \
     --coordinator-url http://coordinator:8080 --model-cache /work/models --guard /work/guard --site nih-a \
-    -p "PA chest radiograph, no acute findings" -n 2 --steps 4 --batch 2 --seed 7 --out /work/synthetic \
+    -p "PA chest radiograph, no acute findings" -n 1 --steps 4 --batch 1 --seed 7 --out /work/synthetic \
     > "$work/site-a-synthesize.log" 2>&1 || { tail -5 "$work/site-a-synthesize.log"; fail "site A's synthesis failed"; }
 site_a synthray-agent publish /work/synthetic --coordinator coordinator:9092 --site-id nih-a \
     > "$work/site-a-publish.log" 2>&1 || { tail -5 "$work/site-a-publish.log"; fail "site A's publishing failed"; }
