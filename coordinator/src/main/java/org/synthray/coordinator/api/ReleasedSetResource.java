@@ -89,7 +89,7 @@ public class ReleasedSetResource {
                     + sheet.set().images() + " images; download it as png");
         }
         Manifest manifest = sets.manifest(record);
-        Map<String, Object> prov = SetProvenance.build(sheet.set(), manifest, lineage.lineage(sheet.set().model()));
+        Map<String, Object> prov = SetProvenance.build(sheet.set(), manifest, format, lineage.lineage(sheet.set().model()));
         sets.recordDownload(id, Actors.researcher(headers), format.name().toLowerCase(java.util.Locale.ROOT));
         StreamingOutput body = out -> SetArchive.write(out, sheet, manifest, store, record.manifestSha256, format, prov);
         return Response.ok(body, "application/zip")
