@@ -20,7 +20,7 @@ source .env
 set +a
 tls=${SYNTHRAY_TLS_DIR:-./infra/tls/out}
 [ -f "$tls/coordinator.crt" ] || infra/tls/make-ca.sh "$tls"
-for d in "${SYNTHRAY_DATA:-../shared/data}/${SITE_A_DATA:-nih-cxr14-64}" "${SYNTHRAY_DATA:-../shared/data}/${SITE_B_DATA:-hannover-covid}"; do
+for d in "${SYNTHRAY_DATA:-./data}/${SITE_A_DATA:-nih-cxr14-64}" "${SYNTHRAY_DATA:-./data}/${SITE_B_DATA:-hannover-covid}"; do
   [ -d "$d" ] || { echo "compose-up: no site data at $d (set SYNTHRAY_DATA in .env)" >&2; exit 1; }
 done
 
