@@ -244,17 +244,17 @@ mounts() { docker inspect -f '{{range .Mounts}}{{.Destination}}={{.Source}}{{.Na
 [[ "$(mounts site-a)" != *hannover* && "$(mounts site-a)" != *site-b* ]] || fail "site A mounts site B's data: $(mounts site-a)"
 [[ "$(mounts site-b)" != *nih-cxr14* && "$(mounts site-b)" != *site-a* ]] || fail "site B mounts site A's data: $(mounts site-b)"
 # Every file in site A's container whose content is site B's metadata, and the reverse: none.
-found=$(compose exec -T site-a sh -c 'find / \( -path /proc -o -path /sys -o -path /dev \) -prune -o -type f -name "*.csv" -print0 | xargs -0 -r sha256sum' | cut -d' ' -f1)
+found=$(compose exec -T site-a sh -c 'find / \( -path /proc -o -path /sys -o -path /dev \) -prune -o -type f -name "*.csv" -print0 2>/dev/null | xargs -0 -r sha256sum' | cut -d' ' -f1)
 echo "$found" | grep -q "$sha_a" || fail "site A does not see its own data at /data"
 ! echo "$found" | grep -q "$sha_b" || fail "site A's container holds site B's metadata"
-found=$(compose exec -T site-b sh -c 'find / \( -path /proc -o -path /sys -o -path /dev \) -prune -o -type f -name "*.csv" -print0 | xargs -0 -r sha256sum' | cut -d' ' -f1)
+found=$(compose exec -T site-b sh -c 'find / \( -path /proc -o -path /sys -o -path /dev \) -prune -o -type f -name "*.csv" -print0 2>/dev/null | xargs -0 -r sha256sum' | cut -d' ' -f1)
 ! echo "$found" | grep -q "$sha_a" || fail "site B's container holds site A's metadata"
 # The sites share no network: site A cannot even resolve site B.
 ! compose exec -T site-a getent hosts site-b > /dev/null 2>&1 || fail "site A can resolve site B"
 # The coordinator: no site volume mounted, no file named like a site's image or metadata.
 [[ "$(mounts coordinator)" != *"$data"* ]] || fail "the coordinator mounts site data: $(mounts coordinator)"
 (cd "$data/nih-cxr14-64" && find . -type f -printf '%f\n'; cd "$data/hannover-covid" && find . -type f -printf '%f\n') | sort -u > "$work/site-files"
-compose exec -T coordinator sh -c 'find / \( -path /proc -o -path /sys -o -path /dev \) -prune -o -type f -printf "%f\n"' | sort -u > "$work/coordinator-files"
+compose exec -T coordinator sh -c 'find / \( -path /proc -o -path /sys -o -path /dev \) -prune -o -type f -printf "%f\n" 2>/dev/null' | sort -u > "$work/coordinator-files"
 common=$(comm -12 "$work/site-files" "$work/coordinator-files" | grep -v -E '^(README(\.md)?|LICENSE)$' | head -5)
 [ -z "$common" ] || fail "the coordinator's container holds files named like site data: $common"
 log "  site A sees /data only, not site B's; site B not site A's; the coordinator has no site file ($(wc -l < "$work/coordinator-files") files checked)"
