@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.function.Consumer;
 import javax.imageio.ImageIO;
 import org.synthray.agent.data.Images;
+import org.synthray.agent.diffusion.SamplingSettings;
 import org.synthray.agent.dicom.SecondaryCaptureWriter;
 import org.synthray.agent.dicom.SyntheticProvenance;
 import org.synthray.agent.guard.PrivacyGuard;
@@ -46,7 +47,6 @@ import org.synthray.manifest.ManifestEntry;
  */
 public final class SyntheticSet {
     public static final String FORMAT = "synthray-set/1";
-    public static final String SAMPLER = "ddim";
 
     /** Makes images: one per prompt, each from its seed; values in [-1, 1], {@code size × size} each. */
     public interface ImageSource {
@@ -54,14 +54,14 @@ public final class SyntheticSet {
     }
 
     /** What to generate and how. Image k (0-based over all prompts, each prompt {@code perPrompt} times) uses seed + k. */
-    public record Request(String site, List<String> prompts, int perPrompt, int steps, double guidance, long seed,
+    public record Request(String site, List<String> prompts, int perPrompt, SamplingSettings sampling, long seed,
             int batch, String modelSha256, String modelSource) {
         public Request {
             if (prompts.isEmpty()) {
                 throw new IllegalArgumentException("give at least one prompt");
             }
-            if (perPrompt < 1 || batch < 1 || steps < 1) {
-                throw new IllegalArgumentException("images per prompt, batch and steps must be at least 1");
+            if (perPrompt < 1 || batch < 1 || sampling == null) {
+                throw new IllegalArgumentException("images per prompt and batch must be at least 1, and sampling settings given");
             }
             if (!Sha256.isValid(modelSha256)) {
                 throw new IllegalArgumentException("model must be identified by the SHA-256 of its weights");
@@ -165,7 +165,8 @@ public final class SyntheticSet {
                             SyntheticProvenance.of(req.modelSha256(), seeds[i]), dc);
                     ManifestEntry e = new ManifestEntry(accepted, "images/" + name + ".png", Sha256.of(Files.readAllBytes(png)),
                             Files.size(png), "dicom/" + name + ".dcm", Sha256.of(Files.readAllBytes(dc)), Files.size(dc),
-                            sub.get(i), seeds[i], SAMPLER, req.steps(), req.guidance(), req.modelSha256(),
+                            sub.get(i), seeds[i], req.sampling().scheduler().id(), req.sampling().steps(),
+                            req.sampling().guidance(), req.modelSha256(),
                             new ManifestEntry.GuardVerdict(true, v.pixelScore(), guard.pixelThreshold(), v.embeddingScore(),
                                     guard.embeddingThreshold()));
                     e.validate();
@@ -188,9 +189,9 @@ public final class SyntheticSet {
             set.put("count", accepted);
             set.put("rejected", rejected);
             set.set("guard", guard.summary());
-            set.put("sampler", SAMPLER);
-            set.put("steps", req.steps());
-            set.put("guidance", req.guidance());
+            set.put("sampler", req.sampling().scheduler().id());
+            set.put("steps", req.sampling().steps());
+            set.put("guidance", req.sampling().guidance());
             set.put("seed", req.seed());
             set.put("manifestHead", manifest.head());
             set.put("createdAt", Instant.now().toString());
