@@ -3,14 +3,6 @@ package org.synthray.coordinator.blob;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.BindableService;
-import io.grpc.Context;
-import io.grpc.Contexts;
-import io.grpc.Grpc;
-import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -21,7 +13,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.SocketAddress;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -130,32 +121,7 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
 
     @Override
     public ServerServiceDefinition bindService() {
-        return ServerInterceptors.intercept(BlobMarshalling.forServer(BlobServiceGrpc.bindService(this)),
-                new CallerInterceptor());
-    }
-
-    /** Who called, for log lines: the authenticated (or else announced and validated) site id, or the remote address. */
-    private static final Context.Key<String> CALLER = Context.key("synthray-blob-caller");
-
-    private static final class CallerInterceptor implements ServerInterceptor {
-        private static final Metadata.Key<String> SITE_ID =
-                Metadata.Key.of("synthray-site-id", Metadata.ASCII_STRING_MARSHALLER);
-
-        @Override
-        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                            ServerCallHandler<Q, R> next) {
-            // The authenticated site when authentication is on; the announced header otherwise.
-            String site = org.synthray.coordinator.security.SiteIdentity.current()
-                    .map(org.synthray.coordinator.security.SiteIdentity::siteId).orElse(headers.get(SITE_ID));
-            String caller;
-            if (site != null && site.matches("[A-Za-z0-9._-]{1,64}")) {
-                caller = "site " + site;
-            } else {
-                SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-                caller = remote != null ? remote.toString() : "unknown client";
-            }
-            return Contexts.interceptCall(Context.current().withValue(CALLER, caller), call, headers, next);
-        }
+        return BlobMarshalling.forServer(BlobServiceGrpc.bindService(this));
     }
 
     private int maxChunk() {
@@ -546,8 +512,8 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
         return Status.INTERNAL.withDescription(what + ": " + msg);
     }
 
+    /** Who called, for log lines; read on the call's thread (the gRPC context does not follow to the I/O pool). */
     private static String caller() {
-        String c = CALLER.get();
-        return c != null ? c : "unknown client";
+        return org.synthray.coordinator.security.GrpcCaller.current().describe();
     }
 }

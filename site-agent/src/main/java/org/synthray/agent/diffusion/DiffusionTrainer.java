@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.synthray.agent.data.ImageTextDataset;
 import org.synthray.agent.flower.LocalTrainer;
+import org.synthray.flower.Keys;
 import org.synthray.flower.Scalars;
 import org.synthray.flower.proto.Scalar;
 import org.synthray.tensor.Weights;
@@ -54,18 +55,18 @@ public final class DiffusionTrainer implements LocalTrainer {
     public FitResult fit(Weights global, Map<String, Scalar> config) {
         DiffusionModel m = pipeline.model();
         m.setWeights(global); // also the FedProx reference and a fresh optimiser
-        long steps = Scalars.getLong(config, "local_steps", 0);
-        long epochs = Scalars.getLong(config, "local_epochs", steps > 0 ? 0 : 1);
-        double lr = Scalars.getDouble(config, "lr", m.config().learningRate());
-        double mu = Scalars.getDouble(config, "proximal_mu", 0);
-        int batch = (int) Scalars.getLong(config, "batch_size", m.config().batchSize());
-        long round = Scalars.getLong(config, "server_round", 0);
+        long steps = Scalars.getLong(config, Keys.LOCAL_STEPS, 0);
+        long epochs = Scalars.getLong(config, Keys.LOCAL_EPOCHS, steps > 0 ? 0 : 1);
+        double lr = Scalars.getDouble(config, Keys.LR, m.config().learningRate());
+        double mu = Scalars.getDouble(config, Keys.PROXIMAL_MU, 0);
+        int batch = (int) Scalars.getLong(config, Keys.BATCH_SIZE, m.config().batchSize());
+        long round = Scalars.getLong(config, Keys.SERVER_ROUND, 0);
         TrainOptions opt = new TrainOptions(steps, (int) epochs, 0, batch, lr, mu, seed + 1_000_003L * round);
         TrainingLoop.Summary s = new TrainingLoop(m, pipeline.tokenizer()).run(train, opt, progress.apply(round));
         Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("train_loss", s.meanLoss());
-        metrics.put("images_per_s", s.imagesPerSecond());
-        metrics.put("steps", s.steps());
+        metrics.put(Keys.TRAIN_LOSS, s.meanLoss());
+        metrics.put(Keys.IMAGES_PER_S, s.imagesPerSecond());
+        metrics.put(Keys.STEPS, s.steps());
         return new FitResult(m.weights(), train.size(), metrics);
     }
 
@@ -74,7 +75,7 @@ public final class DiffusionTrainer implements LocalTrainer {
         DiffusionModel m = pipeline.model();
         m.setWeights(global);
         ImageTextDataset data = val != null ? val : train;
-        int batch = (int) Scalars.getLong(config, "batch_size", m.config().batchSize());
+        int batch = (int) Scalars.getLong(config, Keys.BATCH_SIZE, m.config().batchSize());
         double loss = new TrainingLoop(m, pipeline.tokenizer()).validationLoss(data, batch, seed);
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("val_loss", loss);
