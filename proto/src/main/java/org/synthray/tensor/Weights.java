@@ -98,31 +98,6 @@ public final class Weights implements Iterable<Tensor> {
         return null;
     }
 
-    /**
-     * These tensors under {@code reference}'s names, position by position. Flower's {@code Parameters}
-     * carry tensors without names, so a global model version the coordinator stored from them is named
-     * {@code t0, t1, …}; a site gives it back the names of its own model config. Shapes must agree
-     * (dtypes may differ: a float16 base model and its float32 fine-tuned versions).
-     *
-     * @throws IllegalArgumentException naming the first tensor whose shape differs
-     */
-    public Weights withNamesOf(Weights reference) {
-        if (reference.size() != size()) {
-            throw new IllegalArgumentException("expected " + reference.size() + " tensors, got " + size());
-        }
-        List<Tensor> renamed = new java.util.ArrayList<>(size());
-        for (int i = 0; i < size(); i++) {
-            Tensor t = get(i);
-            Tensor r = reference.get(i);
-            if (!java.util.Arrays.equals(t.shape(), r.shape())) {
-                throw new IllegalArgumentException("tensor " + i + " ('" + r.name() + "') expected shape "
-                        + Tensor.shapeString(r.shape()) + ", got " + Tensor.shapeString(t.shape()));
-            }
-            renamed.add(t.name().equals(r.name()) ? t : t.withName(r.name()));
-        }
-        return new Weights(renamed);
-    }
-
     /** True when both hold equal tensors (content and names) in the same order. */
     public boolean contentEquals(Weights other) {
         if (other.size() != size()) {
@@ -137,9 +112,25 @@ public final class Weights implements Iterable<Tensor> {
     }
 
     /**
-     * SHA-256 of the canonical {@code .npz} encoding ({@link Npz#write}): the identity of a model
-     * version, equal to the hash of its stored blob, and equal for equal weights however they were
-     * received.
+     * These weights with every float16 tensor widened to float32 (exactly; other tensors as they
+     * are). The {@link #modelId()} is unchanged.
+     */
+    public Weights withFloat16Widened() {
+        List<Tensor> out = new ArrayList<>(size());
+        for (Tensor t : tensors) {
+            out.add(t.dtype() == DType.FLOAT16 ? Tensor.ofFloats(t.name(), t.shape(), t.toFloatArray()) : t);
+        }
+        return new Weights(out);
+    }
+
+    /** The model's identity ({@link ModelId}): equal for equal values, whatever the names, float16 or file. */
+    public String modelId() {
+        return ModelId.of(this);
+    }
+
+    /**
+     * SHA-256 of the canonical {@code .npz} encoding ({@link Npz#write}, names included): the name of
+     * the blob that holds exactly these tensors. A model is identified by {@link #modelId()} instead.
      */
     public String sha256() {
         MessageDigest md;

@@ -61,6 +61,11 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
     @Inject
     BlobConfig config;
 
+    @Inject
+    BlobUploads completedUploads;
+
+    private StagingQuota quota;
+
     private ExecutorService io;
     private ScheduledExecutorService sweeper;
     private final Set<UploadCall> uploads = ConcurrentHashMap.newKeySet();
@@ -87,6 +92,7 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
 
     @PostConstruct
     void start() {
+        quota = new StagingQuota(Math.max(1, config.siteStagedUploads()), config.siteStagedBytes());
         AtomicInteger n = new AtomicInteger();
         ThreadFactory threads = r -> {
             Thread t = new Thread(r, "blob-io-" + n.incrementAndGet());
@@ -177,7 +183,11 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
         private BlobStore.Upload upload;
         private boolean opened;
         private boolean ended;
+        // Read on the call's thread: the gRPC context does not follow work to the I/O pool.
         private final String caller = caller();
+        private final String site = org.synthray.coordinator.security.GrpcCaller.current().siteId();
+        /** Whose staging quota this call uses: its site, else its remote host. */
+        private final String quotaOwner = org.synthray.coordinator.security.GrpcCaller.current().owner();
         private volatile long lastActivity = System.nanoTime();
 
         UploadCall(ServerCallStreamObserver<UploadResponse> out) {
@@ -221,6 +231,7 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
                     default -> fail(Status.INVALID_ARGUMENT.withDescription("empty upload message"));
                 }
             } catch (BlobIntegrityException e) {
+                quota.ended(quotaOwner, e.expected().sha256());
                 integrityFailures.incrementAndGet();
                 LOG.warning(() -> "refused upload from " + caller + ": " + e.getMessage());
                 fail(Status.DATA_LOSS.withDescription(e.getMessage()
@@ -246,9 +257,39 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
                 fail(Status.INVALID_ARGUMENT.withDescription("size must be >= 0, got " + open.getSize()));
                 return;
             }
+            if (open.getSize() > config.maxBlobBytes()) {
+                fail(Status.RESOURCE_EXHAUSTED.withDescription("declared size " + open.getSize()
+                        + " exceeds the limit of " + config.maxBlobBytes() + " bytes (synthray.blobs.max-blob-bytes)"));
+                return;
+            }
             BlobRef blob = new BlobRef(open.getSha256(), open.getSize());
-            Optional<BlobStore.Upload> u = store.beginUpload(blob);
+            if (store.exists(blob.sha256())) {
+                OptionalLong size = store.size(blob.sha256());
+                if (size.isPresent() && size.getAsLong() != blob.size()) {
+                    fail(Status.INVALID_ARGUMENT.withDescription("blob " + blob.sha256() + " is stored with "
+                            + size.getAsLong() + " bytes, not " + blob.size()));
+                    return;
+                }
+                finished(blob); // deduplicated: nothing to send (and nothing this caller proved it holds)
+                return;
+            }
+            StagingQuota.Admission admission = quota.open(quotaOwner, blob);
+            for (BlobRef old : admission.evicted()) {
+                discardStaged(old);
+            }
+            if (admission.refusal() != null) {
+                fail(Status.RESOURCE_EXHAUSTED.withDescription(admission.refusal()));
+                return;
+            }
+            Optional<BlobStore.Upload> u;
+            try {
+                u = store.beginUpload(blob);
+            } catch (IOException | RuntimeException e) {
+                quota.paused(quotaOwner, blob.sha256());
+                throw e;
+            }
             if (u.isEmpty()) {
+                quota.ended(quotaOwner, blob.sha256());
                 OptionalLong size = store.size(blob.sha256());
                 if (size.isPresent() && size.getAsLong() != blob.size()) {
                     fail(Status.INVALID_ARGUMENT.withDescription("blob " + blob.sha256() + " is stored with "
@@ -314,6 +355,8 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
                 completeNanos.addAndGet(System.nanoTime() - t);
             }
             uploadsCompleted.incrementAndGet();
+            quota.ended(quotaOwner, blob.sha256());
+            completedUploads.uploaded(site, blob.sha256());
             LOG.fine(() -> "stored " + blob + " from " + caller);
             finished(blob);
         }
@@ -346,6 +389,7 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
 
         private void closeUpload() {
             if (upload != null) {
+                quota.paused(quotaOwner, upload.blob().sha256());
                 try {
                     upload.close();
                 } catch (IOException e) {
@@ -358,6 +402,20 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
         private void end() {
             ended = true;
             uploads.remove(this);
+        }
+    }
+
+    /** Drops the staged bytes of an upload evicted from its site's quota (unless another call has it open). */
+    private void discardStaged(BlobRef blob) {
+        try {
+            Optional<BlobStore.Upload> u = store.beginUpload(blob);
+            if (u.isPresent()) {
+                u.get().discard();
+            }
+        } catch (BlobStore.UploadInProgressException e) {
+            // in use by another caller: it stays theirs
+        } catch (IOException | RuntimeException e) {
+            LOG.warning(() -> "cannot discard the staged upload of " + blob + ": " + e.getMessage());
         }
     }
 

@@ -1,5 +1,6 @@
 package org.synthray.coordinator.cli;
 
+import static org.synthray.coordinator.cli.AdminCommand.enc;
 import static org.synthray.coordinator.cli.CoordinatorClient.JSON;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,7 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import picocli.CommandLine.Command;
@@ -34,6 +37,46 @@ final class RunsCommand {
                 r.hasNonNull("trainLoss") ? String.format(Locale.ROOT, " train_loss=%.5f", r.get("trainLoss").asDouble()) : "",
                 r.hasNonNull("evalLoss") ? String.format(Locale.ROOT, " eval_loss=%.5f", r.get("evalLoss").asDouble()) : "",
                 r.hasNonNull("model") ? r.get("model").asText().substring(0, 12) : "-");
+    }
+
+    /**
+     * What each site sent in a round ({@code GET /api/runs/{id}/rounds/{n}}): for training, the hash
+     * of the weights it sent, its example count and training loss; for evaluation, its validation
+     * loss; a refusal or failure with its reason. Only these leave a site, never images or reports.
+     */
+    static List<String> siteLines(JsonNode roundDetail) {
+        List<String> lines = new ArrayList<>();
+        for (JsonNode p : roundDetail.path("sites")) {
+            String phase = p.path("phase").asText().toLowerCase(Locale.ROOT);
+            boolean fit = phase.startsWith("fit");
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "    %-12s %-8s", p.path("site").asText(),
+                    fit ? "train" : "evaluate"));
+            if (!"ACCEPTED".equals(p.path("outcome").asText())) {
+                b.append(' ').append(p.path("outcome").asText());
+            }
+            if (p.hasNonNull("updateSha256")) {
+                b.append(" weights ").append(p.get("updateSha256").asText(), 0, 12).append('…');
+            }
+            if (p.hasNonNull("numExamples")) {
+                b.append(fit ? ", " : " on ").append(p.get("numExamples").asLong()).append(" examples");
+            }
+            if (p.hasNonNull("loss")) {
+                b.append(String.format(Locale.ROOT, ", %s loss %.5f", fit ? "train" : "val", p.get("loss").asDouble()));
+            }
+            if (p.hasNonNull("reason")) {
+                b.append(" (").append(p.get("reason").asText()).append(')');
+            }
+            lines.add(b.toString());
+        }
+        return lines;
+    }
+
+    /** Prints a round and what each site sent in it (its last attempt's, as recorded). */
+    static void printRound(AdminCommand c, String indent, String run, JsonNode round) throws IOException, InterruptedException {
+        c.out().println(indent + roundLine(round));
+        for (String line : siteLines(c.api().get("/api/runs/" + enc(run) + "/rounds/" + round.get("round").asInt()))) {
+            c.out().println(line);
+        }
     }
 
     @Command(name = "create", description = "Create a run from a JSON spec (see docs/configuration.md).")
@@ -75,7 +118,7 @@ final class RunsCommand {
         }
     }
 
-    @Command(name = "show", description = "Show a run and its rounds.")
+    @Command(name = "show", description = "Show a run, its rounds and what each site sent.")
     static final class Show extends AdminCommand {
         @Parameters(paramLabel = "RUN")
         String id;
@@ -85,7 +128,7 @@ final class RunsCommand {
             JsonNode d = api().get("/api/runs/" + enc(id));
             out().println(runLine(d.get("run")));
             for (JsonNode r : d.get("rounds")) {
-                out().println("  " + roundLine(r));
+                printRound(this, "  ", id, r);
             }
             if (d.get("run").hasNonNull("globalModel")) {
                 out().println("  global model " + d.get("run").get("globalModel").asText());
@@ -114,7 +157,8 @@ final class RunsCommand {
     static final class Cancel extends RunAction {
     }
 
-    @Command(name = "watch", description = "Print rounds as they finish until the run ends; exit 0 if it completed.")
+    @Command(name = "watch", description = "Print rounds as they finish, with what each site sent, until the run "
+            + "ends; exit 0 if it completed.")
     static final class Watch extends AdminCommand {
         @Parameters(paramLabel = "RUN")
         String id;
@@ -128,7 +172,7 @@ final class RunsCommand {
                 JsonNode d = api().get("/api/runs/" + enc(id));
                 for (JsonNode r : d.get("rounds")) {
                     if (printed.add(r.get("round").asInt() + "/" + r.get("attempt").asInt())) {
-                        out().println(roundLine(r));
+                        printRound(this, "", id, r);
                         out().flush();
                     }
                 }

@@ -43,10 +43,19 @@ public final class FederationRunner {
      * @param firstRound     1 for a new run; last completed round + 1 when resuming
      * @param initialWeights the model to start from (for a resumed run: the last completed round's),
      *                       or null to ask one client for its weights
+     * @param tensorNames    the names of the run's model config, given to the tensors a client sends
+     *                       as the initial model (a client whose tensors do not fit is not used), or
+     *                       null for positional names {@code t0, t1, …}
      */
     public record Settings(String runId, int rounds, int firstRound, int minClients, Duration joinTimeout,
-                           Duration roundTimeout, int roundRetries, Weights initialWeights) {
+                           Duration roundTimeout, int roundRetries, Weights initialWeights, List<String> tensorNames) {
+        public Settings(String runId, int rounds, int firstRound, int minClients, Duration joinTimeout,
+                        Duration roundTimeout, int roundRetries, Weights initialWeights) {
+            this(runId, rounds, firstRound, minClients, joinTimeout, roundTimeout, roundRetries, initialWeights, null);
+        }
+
         public Settings {
+            tensorNames = tensorNames != null ? List.copyOf(tensorNames) : null;
             if (rounds < 1) {
                 throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
             }
@@ -130,7 +139,7 @@ public final class FederationRunner {
             listener.started(global);
             LOG.infof("run=%s %s at round %d of %d with strategy %s; model: %d tensors, %d parameters, sha256 %s",
                     run, settings.firstRound() == 1 ? "starting" : "resuming", settings.firstRound(), settings.rounds(),
-                    strategy.name(), global.size(), global.parameterCount(), global.sha256().substring(0, 12));
+                    strategy.name(), global.size(), global.parameterCount(), global.modelId().substring(0, 12));
             for (int r = settings.firstRound(); r <= settings.rounds(); r++) {
                 Weights next = null;
                 for (int attempt = 1; next == null; attempt++) {
@@ -153,20 +162,27 @@ public final class FederationRunner {
                 }
                 global = next;
             }
-            LOG.infof("run=%s completed %d round(s); final model sha256 %s", run, settings.rounds(), global.sha256());
+            LOG.infof("run=%s completed %d round(s); final model %s", run, settings.rounds(), global.modelId());
             return new RunResult(RunResult.Status.COMPLETED, null, rounds, global);
         } catch (InterruptedException e) {
             LOG.infof("run=%s cancelled", run);
             return new RunResult(RunResult.Status.CANCELLED, "cancelled", rounds, global);
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
+            // Not the sites' doing (their bytes are contained above): the run ends FAILED, never half-alive.
             LOG.errorf(e, "run=%s stopped by an error", run);
-            return failed("internal error: " + e, rounds, global);
+            return failed("internal error: " + e.getClass().getSimpleName()
+                    + (e.getMessage() != null ? " (" + abbreviate(e.getMessage()) + ")" : ""), rounds, global);
         } finally {
             for (ClientProxy c : registry.connected(run)) {
                 c.disconnect(0);
             }
             thread = null;
         }
+    }
+
+    /** Reasons go into the database and the ledger: a few hundred characters at most. */
+    private static String abbreviate(String s) {
+        return s.length() <= 300 ? s : s.substring(0, 300) + "…";
     }
 
     private RunResult failed(String reason, List<RoundSummary> rounds, Weights global) {
@@ -192,7 +208,7 @@ public final class FederationRunner {
                 continue;
             }
             try {
-                Weights w = FlowerTensors.toWeights(res.getParameters(), null);
+                Weights w = FlowerTensors.toWeights(res.getParameters(), settings.tensorNames());
                 LOG.infof("run=%s initial weights from client %s", settings.runId(), c.id());
                 return w;
             } catch (IllegalArgumentException e) {
@@ -239,18 +255,30 @@ public final class FederationRunner {
                 parts.add(Participation.rejected(id, Participation.Phase.FIT, "answered FitIns with " + reply.message.getMsgCase()));
                 return;
             }
+            ClientUpdate u;
+            String sha;
             try {
-                ClientUpdate u = UpdateValidator.validate(id, reply.message.getFitRes(), global, transport);
-                String sha = transport.updateDigest(reply.message.getFitRes());
+                u = UpdateValidator.validate(id, reply.message.getFitRes(), global, transport,
+                        new WeightsTransport.Origin(reply.sent.client.siteId(), reply.sent.askedAt));
+                sha = transport.updateDigest(reply.message.getFitRes());
+            } catch (UpdateValidator.RejectedUpdateException e) {
+                LOG.warnf("run=%s round=%d update from %s rejected: %s", settings.runId(), r, id, e.getMessage());
+                parts.add(Participation.rejected(id, Participation.Phase.FIT, e.getMessage()));
+                return;
+            } catch (RuntimeException | Error e) {
+                // Whatever a site's bytes provoke costs that site its update, never the run.
+                LOG.errorf(e, "run=%s round=%d update from %s could not be checked", settings.runId(), r, id);
+                parts.add(Participation.rejected(id, Participation.Phase.FIT, "update could not be checked: "
+                        + e.getClass().getSimpleName() + (e.getMessage() != null ? " (" + abbreviate(e.getMessage()) + ")" : "")));
+                return;
+            }
+            {
                 aggregator.add(u);
                 accepted.add(new UpdateRef(id, sha, u.numExamples()));
                 fitMetrics.add(Map.entry(u.numExamples(), u.metrics()));
                 Object loss = u.metrics().get(Keys.TRAIN_LOSS);
                 parts.add(new Participation(id, Participation.Phase.FIT, Participation.Outcome.ACCEPTED, null, u.numExamples(),
                         loss instanceof Number n ? n.doubleValue() : null, u.metrics(), sha));
-            } catch (UpdateValidator.RejectedUpdateException e) {
-                LOG.warnf("run=%s round=%d update from %s rejected: %s", settings.runId(), r, id, e.getMessage());
-                parts.add(Participation.rejected(id, Participation.Phase.FIT, e.getMessage()));
             }
         });
         if (aggregator.count() < strategy.minFitResults()) {
@@ -300,10 +328,14 @@ public final class FederationRunner {
         metrics.putAll(serverMetrics);
         return new RoundSummary(settings.runId(), r, settings.rounds(), attempt, asked, answered, List.copyOf(parts),
                 metrics, eval, bytes[0], bytes[1],
-                Duration.ofNanos(System.nanoTime() - start), model != null ? model.sha256() : null);
+                Duration.ofNanos(System.nanoTime() - start), model != null ? model.modelId() : null);
     }
 
-    private record Sent(ClientProxy client, CompletableFuture<ClientMessage> future) {
+    /** An instruction on its way; {@code askedAt} bounds which uploads can belong to its reply. */
+    private record Sent(ClientProxy client, CompletableFuture<ClientMessage> future, java.time.Instant askedAt) {
+        Sent(ClientProxy client, CompletableFuture<ClientMessage> future) {
+            this(client, future, java.time.Instant.now());
+        }
     }
 
     private record Reply(Sent sent, ClientMessage message, String error) {
@@ -346,7 +378,8 @@ public final class FederationRunner {
             boolean fit = phase == Participation.Phase.FIT;
             ServerMessage msg = fit ? Instructions.fit(out.parameters(), config) : Instructions.evaluate(out.parameters(), config);
             bytes[0] += msg.getSerializedSize();
-            sent.add(new Sent(c, c.request(msg, tag(round, phase.name()))));
+            java.time.Instant askedAt = java.time.Instant.now();
+            sent.add(new Sent(c, c.request(msg, tag(round, phase.name())), askedAt));
         }
         return sent;
     }

@@ -17,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.spi.Prioritized;
 import jakarta.inject.Inject;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.Principal;
 import java.util.ArrayDeque;
@@ -76,13 +77,14 @@ public class GrpcAuthInterceptor implements ServerInterceptor, Prioritized {
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
         String peer = remote != null ? remote.toString() : "unknown client";
+        String host = remote instanceof InetSocketAddress inet && inet.getAddress() != null ? inet.getAddress().getHostAddress() : null;
         String run = headers.get(CallerHeaders.RUN_ID);
         String runId = CallerHeaders.isRunId(run) ? run : null; // never echo arbitrary header bytes into logs
         String announced = headers.get(CallerHeaders.SITE_ID);
         if (!enabled) {
             String site = CallerHeaders.isSiteId(announced) ? announced : null;
             return Contexts.interceptCall(Context.current().withValue(GrpcCaller.KEY,
-                    new GrpcCaller(site, false, null, null, peer, runId)), call, headers, next);
+                    new GrpcCaller(site, false, null, null, peer, host, runId)), call, headers, next);
         }
         String method = call.getMethodDescriptor().getFullMethodName();
         String auth = headers.get(AUTHORIZATION);
@@ -104,7 +106,7 @@ public class GrpcAuthInterceptor implements ServerInterceptor, Prioritized {
                             Status refusal;
                             GrpcCaller site = null;
                             try {
-                                Decision d = decide(identity, announced, method, peer, runId);
+                                Decision d = decide(identity, announced, method, peer, host, runId);
                                 refusal = d.refusal;
                                 site = d.site;
                             } catch (RuntimeException e) {
@@ -132,7 +134,7 @@ public class GrpcAuthInterceptor implements ServerInterceptor, Prioritized {
     private record Decision(Status refusal, GrpcCaller site) {
     }
 
-    private Decision decide(SecurityIdentity identity, String announced, String method, String peer, String runId) {
+    private Decision decide(SecurityIdentity identity, String announced, String method, String peer, String host, String runId) {
         Principal p = identity.getPrincipal();
         JsonWebToken jwt = p instanceof JsonWebToken j ? j : null;
         String siteId = jwt != null ? Claims.string(jwt, siteClaim) : null;
@@ -157,7 +159,7 @@ public class GrpcAuthInterceptor implements ServerInterceptor, Prioritized {
             case REVOKED:
                 return refuse(actor, method, "site " + siteId + " is revoked");
             default:
-                return new Decision(null, new GrpcCaller(siteId, true, jwt.getSubject(), Claims.string(jwt, "azp"), peer, runId));
+                return new Decision(null, new GrpcCaller(siteId, true, jwt.getSubject(), Claims.string(jwt, "azp"), peer, host, runId));
         }
     }
 

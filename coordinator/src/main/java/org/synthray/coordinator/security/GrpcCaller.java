@@ -19,11 +19,13 @@ import org.synthray.coordinator.ledger.Actors;
  * @param subject       the token's subject, or null
  * @param clientId      the token's authorised party ({@code azp}), or null
  * @param peer          the remote address, for log lines
+ * @param host          the remote host's address (no port), or null when unknown
  * @param runId         the run an agent announces in {@code synthray-run-id} (validated), or null
  */
-public record GrpcCaller(String siteId, boolean authenticated, String subject, String clientId, String peer, String runId) {
+public record GrpcCaller(String siteId, boolean authenticated, String subject, String clientId, String peer, String host,
+                         String runId) {
     static final Context.Key<GrpcCaller> KEY = Context.key("synthray-caller");
-    private static final GrpcCaller UNKNOWN = new GrpcCaller(null, false, null, null, "unknown client", null);
+    private static final GrpcCaller UNKNOWN = new GrpcCaller(null, false, null, null, "unknown client", null, null);
 
     /** The caller of the current gRPC call; one with no site and an unknown address outside a call. */
     public static GrpcCaller current() {
@@ -39,5 +41,13 @@ public record GrpcCaller(String siteId, boolean authenticated, String subject, S
     /** For log lines: {@code site <id>}, else the remote address. */
     public String describe() {
         return siteId != null ? "site " + siteId : peer;
+    }
+
+    /**
+     * Who a per-caller limit (a staging quota) counts against: {@code site <id>}, else {@code host <address>}
+     * (all connections of one machine together), else {@code unknown client}.
+     */
+    public String owner() {
+        return siteId != null ? "site " + siteId : host != null ? "host " + host : "unknown client";
     }
 }

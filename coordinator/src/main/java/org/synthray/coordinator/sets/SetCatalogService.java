@@ -64,7 +64,7 @@ public class SetCatalogService {
                     + sheet.set().images() + " images; download it as png");
         }
         Manifest manifest = records.manifest(record);
-        Map<String, Object> prov = SetProvenance.build(sheet.set(), manifest, lineage.lineage(sheet.set().model()));
+        Map<String, Object> prov = SetProvenance.build(sheet.set(), manifest, format, lineage.lineage(sheet.set().model()));
         String name = format.name().toLowerCase(Locale.ROOT);
         recordDownload(id, actor, name);
         return new SetDownload(id + "-" + name + ".zip",

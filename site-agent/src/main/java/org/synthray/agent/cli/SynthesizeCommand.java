@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.synthray.agent.data.ImageTextDataset;
+import org.synthray.agent.data.PatientShard;
 import org.synthray.agent.diffusion.Checkpoint;
 import org.synthray.agent.diffusion.DdimSampler;
 import org.synthray.agent.diffusion.DiffusionModel;
@@ -55,6 +55,10 @@ public final class SynthesizeCommand implements Callable<Integer> {
     @Option(names = "--data", description = "the site's data folder, to calibrate the guard when --guard holds no calibration")
     Path data;
 
+    @Option(names = "--shard", defaultValue = "0/1", paramLabel = "K/N", description = "with --data: only this site's part "
+            + "of the folder's patients, as given to 'join --shard'; default ${DEFAULT-VALUE} (all)")
+    String shard;
+
     @Option(names = "--site", defaultValue = "site", description = "the site's name in set.json; default ${DEFAULT-VALUE}")
     String site;
 
@@ -77,10 +81,8 @@ public final class SynthesizeCommand implements Callable<Integer> {
             o.println("no guard calibration in " + guardDir + ": calibrating on " + data);
             o.flush();
             // Decoded once, without the dataset cache: 'guard calibrate' is the command for repeated runs.
-            ImageTextDataset train = ImageTextDataset.load(data, "train", Vectors.GUARD_SIZE, null);
-            ImageTextDataset val = ImageTextDataset.load(data, "val", Vectors.GUARD_SIZE, null);
-            try (PrivacyGuard g = PrivacyGuard.calibrate(train, ImageTextDataset.patients(data, train), val,
-                    PrivacyGuard.Options.defaults(), msg -> o.println("  " + msg))) {
+            try (PrivacyGuard g = GuardCommand.calibrateOnSite(data, PatientShard.parse(shard), "train", "val", null,
+                    PrivacyGuard.Options.defaults(), o)) {
                 g.save(guardDir);
             }
         }
@@ -108,14 +110,13 @@ public final class SynthesizeCommand implements Callable<Integer> {
     }
 
     /**
-     * The model, and in {@code sha[0]} its identity: the SHA-256 of its weights as stored
-     * ({@link Weights#sha256()} of {@code weights.npz}, float16 or float32), which is also the version
-     * hash the coordinator gives that file.
+     * The model, and in {@code sha[0]} its identity ({@link Weights#modelId()}): the same for the
+     * float16 {@code weights.npz}, the float32 model loaded from it and the coordinator's version of it.
      */
     private TextToImagePipeline loadModel(PrintWriter o, String[] sha) throws Exception {
         Checkpoint.Contents base = Checkpoint.read(model);
         if (modelVersion == null) {
-            sha[0] = base.weights().sha256();
+            sha[0] = base.weights().modelId();
             try {
                 return new TextToImagePipeline(DiffusionModel.create(base.config(), base.weights()), base.tokenizer());
             } catch (IllegalArgumentException e) {
@@ -127,10 +128,8 @@ public final class SynthesizeCommand implements Callable<Integer> {
                 : Path.of(System.getProperty("user.home"), ".cache", "synthray", "models");
         o.println("fetching model " + modelVersion + " from " + coordinatorUrl);
         o.flush();
-        Weights fetched = new ModelFetcher().fetch(coordinatorUrl, modelVersion, cache, access.tokens(site));
+        Weights w = new ModelFetcher().fetch(coordinatorUrl, modelVersion, cache, access.tokens(site), base.weights().names());
         try {
-            // A version aggregated from Flower parameters has positional names; the config names them.
-            Weights w = fetched.withNamesOf(base.weights());
             return new TextToImagePipeline(DiffusionModel.create(base.config(), w), base.tokenizer());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("model " + modelVersion + " does not fit the config of " + model + ": "
