@@ -82,9 +82,7 @@ public class GrpcAuthInterceptor implements ServerInterceptor, Prioritized {
         String runId = CallerHeaders.isRunId(run) ? run : null; // never echo arbitrary header bytes into logs
         String announced = headers.get(CallerHeaders.SITE_ID);
         if (!enabled) {
-            String site = CallerHeaders.isSiteId(announced) ? announced : null;
-            return Contexts.interceptCall(Context.current().withValue(GrpcCaller.KEY,
-                    new GrpcCaller(site, false, null, null, peer, host, runId)), call, headers, next);
+            return announcedCaller(call, headers, next, peer, host, runId, announced);
         }
         String method = call.getMethodDescriptor().getFullMethodName();
         String auth = headers.get(AUTHORIZATION);
@@ -129,6 +127,30 @@ public class GrpcAuthInterceptor implements ServerInterceptor, Prioritized {
                                     .withDescription("the bearer token is not valid here (expired, wrong issuer or audience, or not signed by the issuer)")));
                         });
         return deferred;
+    }
+
+    /**
+     * The caller as it announces itself, unproven: what every call gets with authentication off, and
+     * what a gRPC server outside Quarkus (a test binding one service) installs with this interceptor.
+     */
+    public static ServerInterceptor announcedCallers() {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+                String run = headers.get(CallerHeaders.RUN_ID);
+                return announcedCaller(call, headers, next, remote != null ? remote.toString() : "unknown client",
+                        remote instanceof InetSocketAddress inet && inet.getAddress() != null ? inet.getAddress().getHostAddress() : null,
+                        CallerHeaders.isRunId(run) ? run : null, headers.get(CallerHeaders.SITE_ID));
+            }
+        };
+    }
+
+    private static <Q, R> ServerCall.Listener<Q> announcedCaller(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next,
+                                                                 String peer, String host, String runId, String announced) {
+        String site = CallerHeaders.isSiteId(announced) ? announced : null;
+        return Contexts.interceptCall(Context.current().withValue(GrpcCaller.KEY,
+                new GrpcCaller(site, false, null, null, peer, host, runId)), call, headers, next);
     }
 
     private record Decision(Status refusal, GrpcCaller site) {
