@@ -6,26 +6,17 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
-import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Map;
-import org.synthray.coordinator.blob.BlobStore;
-import org.synthray.coordinator.persistence.SyntheticSetRecord;
-import org.synthray.coordinator.sets.ModelLineage;
-import org.synthray.coordinator.sets.NoSuchSetException;
-import org.synthray.coordinator.sets.SetArchive;
-import org.synthray.coordinator.sets.SetProvenance;
-import org.synthray.coordinator.sets.SetService;
-import org.synthray.coordinator.sets.SetService.Datasheet;
-import org.synthray.coordinator.sets.SetService.SetView;
-import org.synthray.manifest.Manifest;
+import org.synthray.coordinator.security.Caller;
+import org.synthray.coordinator.sets.Datasheet;
+import org.synthray.coordinator.sets.SetCatalogService;
+import org.synthray.coordinator.sets.SetCatalogService.SetDownload;
+import org.synthray.coordinator.sets.SetFilter;
+import org.synthray.coordinator.sets.SetView;
 
 /**
  * Released synthetic sets for researchers: list with filters, datasheet, and download as one ZIP
@@ -37,13 +28,10 @@ import org.synthray.manifest.Manifest;
 public class ReleasedSetResource {
 
     @Inject
-    SetService sets;
+    SetCatalogService catalog;
 
     @Inject
-    BlobStore store;
-
-    @Inject
-    ModelLineage lineage;
+    Caller caller;
 
     /**
      * @param text    words in a prompt, e.g. a finding ({@code effusion})
@@ -55,51 +43,23 @@ public class ReleasedSetResource {
     public List<SetView> list(@QueryParam("q") String text, @QueryParam("finding") String finding,
                               @QueryParam("site") String site, @QueryParam("model") String model,
                               @QueryParam("from") String from, @QueryParam("to") String to) {
-        return sets.released(new SetService.Filter(text != null && !text.isBlank() ? text : finding, site, model,
-                date("from", from), date("to", to)));
-    }
-
-    private static LocalDate date(String name, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            LocalDate d = LocalDate.parse(value.strip());
-            if (d.getYear() < 1 || d.getYear() > 9999) {
-                // Years like +999999999 parse but no database timestamp holds them.
-                throw new IllegalArgumentException(name + " must be a date between 0001-01-01 and 9999-12-31, got '"
-                        + value + "'");
-            }
-            return d;
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(name + " must be a date like 2026-11-28, got '" + value + "'");
-        }
+        return catalog.released(SetFilter.parse(text, finding, site, model, from, to));
     }
 
     @GET
     @Path("{id}")
     public Datasheet get(@PathParam("id") String id) {
-        return sets.releasedDatasheet(id);
+        return catalog.releasedDatasheet(id);
     }
 
     @GET
     @Path("{id}/download")
     @Produces("application/zip")
-    public Response download(@PathParam("id") String id, @QueryParam("format") String formatName,
-                             @Context HttpHeaders headers) throws IOException {
-        SetArchive.Format format = SetArchive.Format.parse(formatName);
-        Datasheet sheet = sets.releasedDatasheet(id);
-        SyntheticSetRecord record = sets.find(id).orElseThrow(() -> new NoSuchSetException(id));
-        if (format == SetArchive.Format.DICOM && sheet.set().dicomImages() < sheet.set().images()) {
-            throw new IllegalArgumentException("set " + id + " has DICOM for " + sheet.set().dicomImages() + " of "
-                    + sheet.set().images() + " images; download it as png");
-        }
-        Manifest manifest = sets.manifest(record);
-        Map<String, Object> prov = SetProvenance.build(sheet.set(), manifest, format, lineage.lineage(sheet.set().model()));
-        sets.recordDownload(id, Actors.researcher(headers), format.name().toLowerCase(java.util.Locale.ROOT));
-        StreamingOutput body = out -> SetArchive.write(out, sheet, manifest, store, record.manifestSha256, format, prov);
+    public Response download(@PathParam("id") String id, @QueryParam("format") String format) throws IOException {
+        SetDownload d = catalog.download(id, format, caller.researcher());
+        StreamingOutput body = d.body()::writeTo;
         return Response.ok(body, "application/zip")
-                .header("Content-Disposition", "attachment; filename=\"" + id + "-" + format.name().toLowerCase(java.util.Locale.ROOT) + ".zip\"")
+                .header("Content-Disposition", "attachment; filename=\"" + d.fileName() + "\"")
                 .build();
     }
 }

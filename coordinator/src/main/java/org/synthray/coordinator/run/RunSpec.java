@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.synthray.flower.Keys;
 import org.synthray.flower.Scalars;
 import org.synthray.flower.proto.Scalar;
 
@@ -173,21 +174,21 @@ public record RunSpec(
     public Map<String, Scalar> fitConfig(int round) {
         Map<String, Scalar> out = new LinkedHashMap<>();
         config.forEach((k, v) -> out.put(k, Scalars.of(v instanceof Integer i ? (Object) i.longValue() : v)));
-        out.put("model_config", Scalars.of(model));
-        out.put("lr", Scalars.of(learningRate));
-        out.put("local_epochs", Scalars.of((long) localEpochs));
+        out.put(Keys.MODEL_CONFIG, Scalars.of(model));
+        out.put(Keys.LR, Scalars.of(learningRate));
+        out.put(Keys.LOCAL_EPOCHS, Scalars.of((long) localEpochs));
         if (localSteps != null) {
-            out.put("local_steps", Scalars.of((long) localSteps));
+            out.put(Keys.LOCAL_STEPS, Scalars.of((long) localSteps));
         }
-        out.put("server_round", Scalars.of((long) round));
+        out.put(Keys.SERVER_ROUND, Scalars.of((long) round));
         return out;
     }
 
     /** The config every EvaluateIns carries. */
     public Map<String, Scalar> evaluateConfig(int round) {
         Map<String, Scalar> out = new LinkedHashMap<>();
-        out.put("model_config", Scalars.of(model));
-        out.put("server_round", Scalars.of((long) round));
+        out.put(Keys.MODEL_CONFIG, Scalars.of(model));
+        out.put(Keys.SERVER_ROUND, Scalars.of((long) round));
         return out;
     }
 }

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.synthray.agent.data.ImageTextDataset;
 import org.synthray.agent.flower.LocalTrainer;
+import org.synthray.flower.Keys;
 import org.synthray.flower.Scalars;
 import org.synthray.flower.proto.Scalar;
 import org.synthray.tensor.Weights;
@@ -72,25 +73,25 @@ public final class DiffusionTrainer implements LocalTrainer {
         // Also the FedProx reference. The site's Adam moments carry over from its previous round: a fresh
         // Adam's first steps move every weight by about the learning rate whatever its gradient.
         m.setWeights(global, false);
-        long steps = Scalars.getLong(config, "local_steps", 0);
-        long epochs = Scalars.getLong(config, "local_epochs", steps > 0 ? 0 : 1);
-        double lr = Scalars.getDouble(config, "lr", m.config().learningRate());
-        double mu = Scalars.getDouble(config, "proximal_mu", 0);
-        int batch = (int) Scalars.getLong(config, "batch_size", m.config().batchSize());
+        long steps = Scalars.getLong(config, Keys.LOCAL_STEPS, 0);
+        long epochs = Scalars.getLong(config, Keys.LOCAL_EPOCHS, steps > 0 ? 0 : 1);
+        double lr = Scalars.getDouble(config, Keys.LR, m.config().learningRate());
+        double mu = Scalars.getDouble(config, Keys.PROXIMAL_MU, 0);
+        int batch = (int) Scalars.getLong(config, Keys.BATCH_SIZE, m.config().batchSize());
         fits++;
-        long round = Scalars.getLong(config, "server_round", fits);
+        long round = Scalars.getLong(config, Keys.SERVER_ROUND, fits);
         TrainOptions opt = new TrainOptions(steps, (int) epochs, 0, batch, lr, mu, seed + 1_000_003L * round);
         TrainingLoop.Summary s = new TrainingLoop(m, pipeline.tokenizer()).run(train, opt, progress.apply(round));
         Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("train_loss", s.meanLoss());
-        metrics.put("images_per_s", s.imagesPerSecond());
-        metrics.put("steps", s.steps());
+        metrics.put(Keys.TRAIN_LOSS, s.meanLoss());
+        metrics.put(Keys.IMAGES_PER_S, s.imagesPerSecond());
+        metrics.put(Keys.STEPS, s.steps());
         Weights trained = m.weights();
         double rms = rmsChange(global, trained);
-        metrics.put("update_rms", rms);
+        metrics.put(Keys.UPDATE_RMS, rms);
         // Adam moves a weight by about lr per step at most (by (1-β1)/√(1-β2) ≈ 3.2·lr in the worst case),
         // so a ratio near 1 means every weight walked the full step every time; above 3.2 it is no Adam training.
-        metrics.put("update_rms_per_lr_step", s.steps() == 0 ? 0.0 : rms / (lr * s.steps()));
+        metrics.put(Keys.UPDATE_RMS_PER_LR_STEP, s.steps() == 0 ? 0.0 : rms / (lr * s.steps()));
         return new FitResult(trained, train.size(), metrics);
     }
 
@@ -115,7 +116,7 @@ public final class DiffusionTrainer implements LocalTrainer {
         DiffusionModel m = pipeline.model();
         m.setWeights(global, false); // keeps the optimiser state for the next fit
         ImageTextDataset data = val != null ? val : train;
-        int batch = (int) Scalars.getLong(config, "batch_size", m.config().batchSize());
+        int batch = (int) Scalars.getLong(config, Keys.BATCH_SIZE, m.config().batchSize());
         double loss = new TrainingLoop(m, pipeline.tokenizer()).validationLoss(data, batch, seed);
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("val_loss", loss);

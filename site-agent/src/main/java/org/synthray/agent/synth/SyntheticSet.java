@@ -2,7 +2,6 @@ package org.synthray.agent.synth;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -27,6 +26,7 @@ import org.synthray.agent.guard.PrivacyGuard;
 import org.synthray.blob.Sha256;
 import org.synthray.manifest.Manifest;
 import org.synthray.manifest.ManifestEntry;
+import org.synthray.manifest.SetDescription;
 
 /**
  * Generates a synthetic set: images for each prompt, each checked by the {@link PrivacyGuard}; the
@@ -46,7 +46,7 @@ import org.synthray.manifest.ManifestEntry;
  * run into the same folder clears what it left.
  */
 public final class SyntheticSet {
-    public static final String FORMAT = "synthray-set/1";
+    public static final String FORMAT = SetDescription.FORMAT;
 
     /** Makes images: one per prompt, each from its seed; values in [-1, 1], {@code size × size} each. */
     public interface ImageSource {
@@ -178,26 +178,13 @@ public final class SyntheticSet {
             }
             writeAtomically(upload.resolve("manifest.jsonl"), manifest.text().getBytes(StandardCharsets.UTF_8));
 
-            ObjectNode set = JSON.createObjectNode();
-            set.put("format", FORMAT);
-            set.put("site", req.site());
-            set.put("model", req.modelSha256());
-            set.put("modelSource", req.modelSource());
-            ArrayNode prompts = set.putArray("prompts");
-            req.prompts().forEach(prompts::add);
-            set.put("perPrompt", req.perPrompt());
-            set.put("count", accepted);
-            set.put("rejected", rejected);
-            set.set("guard", guard.summary());
-            set.put("sampler", req.sampling().scheduler().id());
-            set.put("steps", req.sampling().steps());
-            set.put("guidance", req.sampling().guidance());
-            set.put("seed", req.seed());
-            set.put("manifestHead", manifest.head());
-            set.put("createdAt", Instant.now().toString());
+            SetDescription set = SetDescription.of(req.site(), req.modelSha256(), req.modelSource(), req.prompts(),
+                    req.perPrompt(), accepted, rejected, guard.summary(), req.sampling().scheduler().id(), req.sampling().steps(),
+                    req.sampling().guidance(), req.seed(),
+                    manifest.head(), Instant.now().toString());
             // Last: from here on the set is complete and may be published.
             writeAtomically(upload.resolve("set.json"),
-                    JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(set));
+                    JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(set.json()));
             return new Result(upload, accepted, rejected, manifest.head(), (System.nanoTime() - t0) / 1e9);
         } catch (IOException | RuntimeException e) {
             // Nothing half-written stays where publish looks: no set.json was written, and the partial
