@@ -110,7 +110,7 @@ keycloak_start
 phase "building SynthRay (the first build downloads dependencies, ~0.5 GB; full log: $WORK/build.log)"
 # Maven's module lines and the result; everything else goes to the log.
 if ! ./mvnw -B -DskipTests install 2>&1 | tee "$WORK/build.log" \
-    | grep --line-buffered -E '^\[INFO\] Building |BUILD (SUCCESS|FAILURE)|^\[ERROR\]' \
+    | grep --line-buffered -E '^\[INFO\] Building .*\[[0-9]+/[0-9]+\]$|\.\. (SUCCESS|FAILURE|SKIPPED) \[|BUILD (SUCCESS|FAILURE)|^\[ERROR\]' \
     | while IFS= read -r line; do echo "   [$(elapsed)] ${line#\[INFO\] }"; done; then
   echo "demo: the build failed; see $WORK/build.log" >&2
   exit 1
