@@ -15,17 +15,10 @@ import java.io.IOException;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Map;
-import org.synthray.coordinator.blob.BlobStore;
-import org.synthray.coordinator.persistence.SyntheticSetRecord;
-import org.synthray.coordinator.sets.ModelLineage;
-import org.synthray.coordinator.sets.NoSuchSetException;
-import org.synthray.coordinator.sets.SetArchive;
-import org.synthray.coordinator.sets.SetProvenance;
+import org.synthray.coordinator.sets.SetDownloads;
 import org.synthray.coordinator.sets.SetService;
 import org.synthray.coordinator.sets.SetService.Datasheet;
 import org.synthray.coordinator.sets.SetService.SetView;
-import org.synthray.manifest.Manifest;
 
 /**
  * Released synthetic sets for researchers: list with filters, datasheet, and download as one ZIP
@@ -40,10 +33,7 @@ public class ReleasedSetResource {
     SetService sets;
 
     @Inject
-    BlobStore store;
-
-    @Inject
-    ModelLineage lineage;
+    SetDownloads downloads;
 
     /**
      * @param text    words in a prompt, e.g. a finding ({@code effusion})
@@ -81,19 +71,10 @@ public class ReleasedSetResource {
     @Produces("application/zip")
     public Response download(@PathParam("id") String id, @QueryParam("format") String formatName,
                              @Context HttpHeaders headers) throws IOException {
-        SetArchive.Format format = SetArchive.Format.parse(formatName);
-        Datasheet sheet = sets.releasedDatasheet(id);
-        SyntheticSetRecord record = sets.find(id).orElseThrow(() -> new NoSuchSetException(id));
-        if (format == SetArchive.Format.DICOM && sheet.set().dicomImages() < sheet.set().images()) {
-            throw new IllegalArgumentException("set " + id + " has DICOM for " + sheet.set().dicomImages() + " of "
-                    + sheet.set().images() + " images; download it as png");
-        }
-        Manifest manifest = sets.manifest(record);
-        Map<String, Object> prov = SetProvenance.build(sheet.set(), manifest, lineage.lineage(sheet.set().model()));
-        sets.recordDownload(id, Actors.researcher(headers), format.name().toLowerCase(java.util.Locale.ROOT));
-        StreamingOutput body = out -> SetArchive.write(out, sheet, manifest, store, record.manifestSha256, format, prov);
+        SetDownloads.Download d = downloads.prepare(id, formatName, Actors.researcher(headers));
+        StreamingOutput body = d.body()::writeTo;
         return Response.ok(body, "application/zip")
-                .header("Content-Disposition", "attachment; filename=\"" + id + "-" + format.name().toLowerCase(java.util.Locale.ROOT) + ".zip\"")
+                .header("Content-Disposition", "attachment; filename=\"" + d.fileName() + "\"")
                 .build();
     }
 }
