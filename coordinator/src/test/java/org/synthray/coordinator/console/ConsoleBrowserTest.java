@@ -271,6 +271,13 @@ class ConsoleBrowserTest {
         browser.screenshot("console-run", 1280, 1100);
         browser.get(base + "/console/runs");
         browser.screenshot("console-runs", 1280, 800);
+
+        // The newest version's lineage: the base model, three rounds, each with both sites' updates.
+        browser.get(base + "/console/models");
+        browser.find("#models tbody tr a").click();
+        assertEquals(3, browser.raw().findElements(By.cssSelector("#lineage svg g.round")).size());
+        assertEquals(6, browser.raw().findElements(By.cssSelector("#lineage svg g.update")).size());
+        browser.screenshot("console-model", 1280, 800);
     }
 
     /** Puts a site's token on every call of a channel. */
