@@ -137,9 +137,25 @@ public final class Weights implements Iterable<Tensor> {
     }
 
     /**
-     * SHA-256 of the canonical {@code .npz} encoding ({@link Npz#write}): the identity of a model
-     * version, equal to the hash of its stored blob, and equal for equal weights however they were
-     * received.
+     * These weights with every float16 tensor widened to float32 (exactly; other tensors as they
+     * are). The {@link #modelId()} is unchanged.
+     */
+    public Weights withFloat16Widened() {
+        List<Tensor> out = new ArrayList<>(size());
+        for (Tensor t : tensors) {
+            out.add(t.dtype() == DType.FLOAT16 ? Tensor.ofFloats(t.name(), t.shape(), t.toFloatArray()) : t);
+        }
+        return new Weights(out);
+    }
+
+    /** The model's identity ({@link ModelId}): equal for equal values, whatever the names, float16 or file. */
+    public String modelId() {
+        return ModelId.of(this);
+    }
+
+    /**
+     * SHA-256 of the canonical {@code .npz} encoding ({@link Npz#write}, names included): the name of
+     * the blob that holds exactly these tensors. A model is identified by {@link #modelId()} instead.
      */
     public String sha256() {
         MessageDigest md;

@@ -9,9 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.synthray.testdata.TestData;
 
 /**
- * The golden Flower 1.23.0 captures in {@code ../shared/golden/flower-1.23}: raw messages a stock
+ * The golden Flower 1.23.0 captures in {@code data/golden/flower-1.23}: raw messages a stock
  * Flower server and client put on the wire, with {@code index.json} describing each one.
  */
 public final class Golden {
@@ -21,20 +22,9 @@ public final class Golden {
     private Golden() {
     }
 
-    /** The capture folder: system property {@code synthray.shared}, else {@code ../shared} of an ancestor. */
+    /** The capture folder: the repository's {@code data/golden/flower-1.23} unless told otherwise ({@link TestData}). */
     public static Path root() {
-        String prop = System.getProperty("synthray.shared");
-        if (prop != null && Files.isDirectory(Path.of(prop, "golden", "flower-1.23"))) {
-            return Path.of(prop, "golden", "flower-1.23").toAbsolutePath().normalize();
-        }
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("../shared/golden/flower-1.23").normalize();
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("golden captures not found: expected ../shared/golden/flower-1.23 "
-                + "beside the project, or -Dsynthray.shared=<dir>");
+        return TestData.golden();
     }
 
     public static JsonNode index() {

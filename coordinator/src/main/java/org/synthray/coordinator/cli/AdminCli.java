@@ -23,7 +23,8 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code synthray-admin}: the consortium admin's command line for the coordinator's REST API.
- * It holds no state of its own: everything goes through {@code /api}.
+ * It holds no state of its own: everything goes through {@code /api}. The connection options are
+ * inherited by every subcommand, so they may come before or after it ({@code ledger verify --url …}).
  */
 @Command(name = "synthray-admin", mixinStandardHelpOptions = true,
         description = "Create, start, follow and cancel federated runs; approve sites; review, release and download "
@@ -34,24 +35,24 @@ import picocli.CommandLine.ParentCommand;
 public final class AdminCli implements Runnable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--url", defaultValue = "${env:SYNTHRAY_URL:-http://127.0.0.1:8080}",
+    @Option(names = "--url", scope = CommandLine.ScopeType.INHERIT, defaultValue = "${env:SYNTHRAY_URL:-http://127.0.0.1:8080}",
             description = "Coordinator base URL (env SYNTHRAY_URL). Default: ${DEFAULT-VALUE}.")
     String url;
 
-    @Option(names = "--user", defaultValue = "${env:SYNTHRAY_USER}",
+    @Option(names = "--user", scope = CommandLine.ScopeType.INHERIT, defaultValue = "${env:SYNTHRAY_USER}",
             description = "Who you are, recorded in the ledger with what you do (env SYNTHRAY_USER).")
     String user;
 
-    @Option(names = "--issuer", paramLabel = "URL", defaultValue = "${env:SYNTHRAY_ISSUER}",
+    @Option(names = "--issuer", scope = CommandLine.ScopeType.INHERIT, paramLabel = "URL", defaultValue = "${env:SYNTHRAY_ISSUER}",
             description = "OpenID Connect issuer (e.g. https://keycloak.example/realms/synthray) or its token endpoint "
                     + "(env SYNTHRAY_ISSUER). Without it no token is sent (a coordinator with authentication off).")
     String issuer;
 
-    @Option(names = "--client-id", paramLabel = "ID", defaultValue = "${env:SYNTHRAY_ADMIN_CLIENT_ID:-synthray-admin-cli}",
+    @Option(names = "--client-id", scope = CommandLine.ScopeType.INHERIT, paramLabel = "ID", defaultValue = "${env:SYNTHRAY_ADMIN_CLIENT_ID:-synthray-admin-cli}",
             description = "Client whose service account calls the coordinator (env SYNTHRAY_ADMIN_CLIENT_ID). Default: ${DEFAULT-VALUE}.")
     String clientId;
 
-    @Option(names = "--client-secret-file", paramLabel = "FILE",
+    @Option(names = "--client-secret-file", scope = CommandLine.ScopeType.INHERIT, paramLabel = "FILE",
             description = "File holding the client secret (or env SYNTHRAY_ADMIN_CLIENT_SECRET).")
     Path clientSecretFile;
 
@@ -82,7 +83,7 @@ public final class AdminCli implements Runnable {
         System.exit(newCommandLine().execute(args));
     }
 
-    static CommandLine newCommandLine() {
+    public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new AdminCli());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("error: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
@@ -194,6 +195,38 @@ public final class AdminCli implements Runnable {
                 r.hasNonNull("model") ? r.get("model").asText().substring(0, 12) : "-");
     }
 
+    /**
+     * What each site sent in a round ({@code GET /api/runs/{id}/rounds/{n}}): for training, the hash
+     * of the weights it sent, its example count and training loss; for evaluation, its validation
+     * loss; a refusal or failure with its reason. Only these leave a site, never images or reports.
+     */
+    static java.util.List<String> siteLines(JsonNode roundDetail) {
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        for (JsonNode p : roundDetail.path("sites")) {
+            String phase = p.path("phase").asText().toLowerCase(Locale.ROOT);
+            boolean fit = phase.startsWith("fit");
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "    %-12s %-8s", p.path("site").asText(),
+                    fit ? "train" : "evaluate"));
+            if (!"ACCEPTED".equals(p.path("outcome").asText())) {
+                b.append(' ').append(p.path("outcome").asText());
+            }
+            if (p.hasNonNull("updateSha256")) {
+                b.append(" weights ").append(p.get("updateSha256").asText(), 0, 12).append('…');
+            }
+            if (p.hasNonNull("numExamples")) {
+                b.append(fit ? ", " : " on ").append(p.get("numExamples").asLong()).append(" examples");
+            }
+            if (p.hasNonNull("loss")) {
+                b.append(String.format(Locale.ROOT, ", %s loss %.5f", fit ? "train" : "val", p.get("loss").asDouble()));
+            }
+            if (p.hasNonNull("reason")) {
+                b.append(" (").append(p.get("reason").asText()).append(')');
+            }
+            lines.add(b.toString());
+        }
+        return lines;
+    }
+
     @Command(name = "runs", description = "Federated runs.", mixinStandardHelpOptions = true,
             subcommands = {Runs.Create.class, Runs.ListRuns.class, Runs.Show.class, Runs.Start.class, Runs.Cancel.class,
                 Runs.Watch.class})
@@ -250,7 +283,7 @@ public final class AdminCli implements Runnable {
             }
         }
 
-        @Command(name = "show", description = "Show a run and its rounds.")
+        @Command(name = "show", description = "Show a run, its rounds and what each site sent.")
         static final class Show implements Callable<Integer> {
             @ParentCommand
             Runs runs;
@@ -264,6 +297,7 @@ public final class AdminCli implements Runnable {
                 out.println(runLine(d.get("run")));
                 for (JsonNode r : d.get("rounds")) {
                     out.println("  " + roundLine(r));
+                    printSites(runs.admin, out, id, r);
                 }
                 if (d.get("run").hasNonNull("globalModel")) {
                     out.println("  global model " + d.get("run").get("globalModel").asText());
@@ -303,7 +337,16 @@ public final class AdminCli implements Runnable {
             }
         }
 
-        @Command(name = "watch", description = "Print rounds as they finish until the run ends; exit 0 if it completed.")
+        /** The site lines of a round (its last attempt's, as recorded). */
+        static void printSites(AdminCli admin, PrintWriter out, String run, JsonNode round)
+                throws IOException, InterruptedException {
+            for (String line : siteLines(admin.json("GET", "/api/runs/" + run + "/rounds/" + round.get("round").asInt(), null, null))) {
+                out.println(line);
+            }
+        }
+
+        @Command(name = "watch", description = "Print rounds as they finish, with what each site sent, until the run "
+                + "ends; exit 0 if it completed.")
         static final class Watch implements Callable<Integer> {
             @ParentCommand
             Runs runs;
@@ -321,6 +364,7 @@ public final class AdminCli implements Runnable {
                     for (JsonNode r : d.get("rounds")) {
                         if (printed.add(r.get("round").asInt() + "/" + r.get("attempt").asInt())) {
                             out.println(roundLine(r));
+                            printSites(runs.admin, out, id, r);
                             out.flush();
                         }
                     }

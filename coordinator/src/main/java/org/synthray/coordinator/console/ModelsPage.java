@@ -11,10 +11,12 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.InputStream;
 import java.util.List;
 import org.synthray.coordinator.provenance.ModelVersions;
 import org.synthray.coordinator.provenance.ProvenanceService;
-import org.synthray.coordinator.run.ModelStore;
+import org.synthray.coordinator.model.ModelService;
 import org.synthray.coordinator.security.Roles;
 import org.synthray.coordinator.sets.SetService;
 
@@ -31,7 +33,7 @@ public class ModelsPage {
     @Inject
     SetService sets;
     @Inject
-    ModelStore store;
+    ModelService models;
 
     @CheckedTemplate(basePath = "console", requireTypeSafeExpressions = false)
     static class Templates {
@@ -59,15 +61,17 @@ public class ModelsPage {
         return Templates.model(v, picture, made);
     }
 
-    /** The version's weights (.npz), as the REST API's GET /api/models/{sha256} sends them. */
+    /** The version's weights (.npz), as the REST API's GET /api/models/{id} sends them. */
     @GET
     @Path("{sha256}/download")
     @Produces("application/octet-stream")
     public Response download(@PathParam("sha256") String sha) {
-        if (!sha.matches("[0-9a-f]{64}") || !store.exists(sha)) {
-            throw new NotFoundException("no stored model " + sha);
-        }
-        return Response.ok(store.path(sha).toFile(), "application/octet-stream")
-                .header("Content-Disposition", "attachment; filename=\"model-" + sha.substring(0, 12) + ".npz\"").build();
+        ModelService.ModelView v = models.find(sha).orElseThrow(() -> new NotFoundException("no stored model " + sha));
+        return Response.ok((StreamingOutput) out -> {
+            try (InputStream in = models.open(v.sha256())) {
+                in.transferTo(out);
+            }
+        }).header("Content-Disposition", "attachment; filename=\"model-" + v.sha256() + ".npz\"")
+                .header("Content-Length", v.sizeBytes()).build();
     }
 }

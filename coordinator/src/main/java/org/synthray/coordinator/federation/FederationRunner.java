@@ -42,10 +42,19 @@ public final class FederationRunner {
      * @param firstRound     1 for a new run; last completed round + 1 when resuming
      * @param initialWeights the model to start from (for a resumed run: the last completed round's),
      *                       or null to ask one client for its weights
+     * @param tensorNames    the names of the run's model config, given to the tensors a client sends
+     *                       as the initial model (a client whose tensors do not fit is not used), or
+     *                       null for positional names {@code t0, t1, …}
      */
     public record Settings(String runId, int rounds, int firstRound, int minClients, Duration joinTimeout,
-                           Duration roundTimeout, int roundRetries, Weights initialWeights) {
+                           Duration roundTimeout, int roundRetries, Weights initialWeights, List<String> tensorNames) {
+        public Settings(String runId, int rounds, int firstRound, int minClients, Duration joinTimeout,
+                        Duration roundTimeout, int roundRetries, Weights initialWeights) {
+            this(runId, rounds, firstRound, minClients, joinTimeout, roundTimeout, roundRetries, initialWeights, null);
+        }
+
         public Settings {
+            tensorNames = tensorNames != null ? List.copyOf(tensorNames) : null;
             if (rounds < 1) {
                 throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
             }
@@ -129,7 +138,7 @@ public final class FederationRunner {
             listener.started(global);
             LOG.infof("run=%s %s at round %d of %d with strategy %s; model: %d tensors, %d parameters, sha256 %s",
                     run, settings.firstRound() == 1 ? "starting" : "resuming", settings.firstRound(), settings.rounds(),
-                    strategy.name(), global.size(), global.parameterCount(), global.sha256().substring(0, 12));
+                    strategy.name(), global.size(), global.parameterCount(), global.modelId().substring(0, 12));
             for (int r = settings.firstRound(); r <= settings.rounds(); r++) {
                 Weights next = null;
                 for (int attempt = 1; next == null; attempt++) {
@@ -152,7 +161,7 @@ public final class FederationRunner {
                 }
                 global = next;
             }
-            LOG.infof("run=%s completed %d round(s); final model sha256 %s", run, settings.rounds(), global.sha256());
+            LOG.infof("run=%s completed %d round(s); final model %s", run, settings.rounds(), global.modelId());
             return new RunResult(RunResult.Status.COMPLETED, null, rounds, global);
         } catch (InterruptedException e) {
             LOG.infof("run=%s cancelled", run);
@@ -191,7 +200,7 @@ public final class FederationRunner {
                 continue;
             }
             try {
-                Weights w = FlowerTensors.toWeights(res.getParameters(), null);
+                Weights w = FlowerTensors.toWeights(res.getParameters(), settings.tensorNames());
                 LOG.infof("run=%s initial weights from client %s", settings.runId(), c.id());
                 return w;
             } catch (IllegalArgumentException e) {
@@ -299,7 +308,7 @@ public final class FederationRunner {
         metrics.putAll(serverMetrics);
         return new RoundSummary(settings.runId(), r, settings.rounds(), attempt, asked, answered, List.copyOf(parts),
                 metrics, eval, bytes[0], bytes[1],
-                Duration.ofNanos(System.nanoTime() - start), model != null ? model.sha256() : null);
+                Duration.ofNanos(System.nanoTime() - start), model != null ? model.modelId() : null);
     }
 
     private record Sent(ClientProxy client, CompletableFuture<ClientMessage> future) {

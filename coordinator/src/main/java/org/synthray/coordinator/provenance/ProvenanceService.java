@@ -9,11 +9,14 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import org.synthray.coordinator.persistence.ModelRecord;
 import org.synthray.coordinator.persistence.ModelUpdateRecord;
 import org.synthray.coordinator.persistence.ModelVersionRecord;
 import org.synthray.coordinator.persistence.RoundRecord;
 import org.synthray.coordinator.persistence.RunRecord;
+import org.synthray.tensor.ModelId;
 
 /**
  * The provenance of what the consortium made, as W3C PROV (docs/provenance.md).
@@ -31,6 +34,8 @@ public class ProvenanceService {
     public static final String MODEL_UPDATE = "synthray:ModelUpdate";
     public static final String FEDERATED_ROUND = "synthray:FederatedRound";
     public static final String LOCAL_TRAINING = "synthray:LocalTraining";
+    public static final String MODEL_TRAINING = "synthray:ModelTraining";
+    public static final String DATASET = "synthray:Dataset";
     public static final String SITE = "prov:Organization";
     public static final String SOFTWARE = "prov:SoftwareAgent";
     public static final String PERSON = "prov:Person";
@@ -50,6 +55,14 @@ public class ProvenanceService {
 
     public static String siteId(String site) {
         return "synthray:site-" + localName(site);
+    }
+
+    public static String modelTrainingId(String sha256) {
+        return "synthray:model-training-" + sha256;
+    }
+
+    public static String datasetId(String data) {
+        return "synthray:dataset-" + localName(data);
     }
 
     public static String roundId(String runId, int round) {
@@ -89,8 +102,8 @@ public class ProvenanceService {
      */
     @Transactional
     public ProvDocument modelLineage(String modelSha256) {
-        if (ModelVersionRecord.withSha(modelSha256).isEmpty()) {
-            throw new jakarta.ws.rs.NotFoundException("no model version " + modelSha256);
+        if (ModelVersionRecord.withSha(modelSha256).isEmpty() && ModelRecord.findById(modelSha256) == null) {
+            throw new jakarta.ws.rs.NotFoundException("no model " + modelSha256);
         }
         ProvDocument doc = new ProvDocument();
         addModelLineage(doc, modelSha256);
@@ -114,6 +127,7 @@ public class ProvenanceService {
             }
             String model = modelId(sha);
             doc.entity(model, MODEL_VERSION, Map.of("synthray:sha256", sha));
+            madeOutsideRuns(doc, sha);
             for (ModelVersionRecord v : ModelVersionRecord.withSha(sha)) {
                 Map<String, Object> attrs = new LinkedHashMap<>();
                 attrs.put("synthray:sizeBytes", v.sizeBytes);
@@ -130,6 +144,80 @@ public class ProvenanceService {
                 }
             }
         }
+    }
+
+    /**
+     * A model uploaded with its provenance (a base model's {@code info.json}): how it was made, as a
+     * training activity that used its data. A run that started from it has the same model identity,
+     * so its first version is this very entity and the lineage continues into the base model's.
+     */
+    private static void madeOutsideRuns(ProvDocument doc, String sha) {
+        ModelRecord m = ModelRecord.findById(sha);
+        if (m == null || m.provenance == null) {
+            return;
+        }
+        com.fasterxml.jackson.databind.JsonNode info = org.synthray.json.CanonicalJson.parse(m.provenance);
+        String model = modelId(sha);
+        Map<String, Object> entity = new LinkedHashMap<>();
+        if (m.configName != null) {
+            entity.put("synthray:config", m.configName);
+        }
+        text(info, "weights_dtype").ifPresent(t -> entity.put("synthray:storedAs", t));
+        doc.entity(model, null, entity);
+        String training = modelTrainingId(sha);
+        Instant end = text(info, "finished").map(ProvenanceService::instant).orElse(null);
+        Instant start = end != null && info.path("train_seconds").isNumber()
+                ? end.minusSeconds(info.get("train_seconds").asLong()) : null;
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        for (String key : List.of("seed", "batch", "learning_rate", "steps", "images_seen", "mean_loss", "last_epoch_loss")) {
+            com.fasterxml.jackson.databind.JsonNode v = info.path(key);
+            if (v.isNumber()) {
+                attrs.put("synthray:" + camel(key), v.isIntegralNumber() ? (Object) v.asLong() : (Object) v.asDouble());
+            }
+        }
+        doc.activity(training, MODEL_TRAINING, start, end, attrs);
+        doc.wasGeneratedBy(model, training, end);
+        Optional<String> data = text(info, "data");
+        if (data.isPresent()) {
+            String dataset = datasetId(data.get() + text(info, "split").map(s -> "#" + s).orElse(""));
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("synthray:location", data.get());
+            text(info, "split").ifPresent(s -> d.put("synthray:split", s));
+            doc.entity(dataset, DATASET, d);
+            doc.used(training, dataset, start);
+            doc.wasDerivedFrom(model, dataset, training);
+        }
+        text(info, "init").filter(ModelId::isValid).ifPresent(parent -> {
+            doc.entity(modelId(parent), MODEL_VERSION, Map.of("synthray:sha256", parent));
+            doc.used(training, modelId(parent), start);
+            doc.wasDerivedFrom(model, modelId(parent), training);
+        });
+    }
+
+    private static Optional<String> text(com.fasterxml.jackson.databind.JsonNode info, String key) {
+        return info.path(key).isTextual() ? Optional.of(info.get(key).asText()) : Optional.empty();
+    }
+
+    private static Instant instant(String s) {
+        try {
+            return Instant.parse(s);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static String camel(String snake) {
+        StringBuilder b = new StringBuilder();
+        boolean up = false;
+        for (char c : snake.toCharArray()) {
+            if (c == '_') {
+                up = true;
+            } else {
+                b.append(up ? Character.toUpperCase(c) : c);
+                up = false;
+            }
+        }
+        return b.toString();
     }
 
     private static void initial(ProvDocument doc, ModelVersionRecord v) {

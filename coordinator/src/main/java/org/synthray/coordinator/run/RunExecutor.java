@@ -19,6 +19,7 @@ import org.synthray.coordinator.federation.StatefulStrategy;
 import org.synthray.coordinator.federation.Strategy;
 import org.synthray.coordinator.flower.ClientProxy;
 import org.synthray.coordinator.flower.ClientRegistry;
+import org.synthray.coordinator.model.ModelStore;
 import org.synthray.coordinator.persistence.RunRecord;
 import org.synthray.tensor.Weights;
 
@@ -97,12 +98,15 @@ public class RunExecutor {
         RunSpec spec = RunSpec.parse(run.spec);
         Strategy strategy = StrategyFactory.create(spec, spillDir);
         Weights start;
+        List<String> names;
         try {
             String sha = run.globalModelSha256 != null ? run.globalModelSha256 : spec.initialModel();
             start = sha != null ? models.get(sha) : null;
+            // Tensors a client sends as the initial model are named once, here, from the run's model config.
+            names = start != null ? start.names() : models.namesFor(spec.model()).orElse(null);
             if (strategy instanceof StatefulStrategy stateful && run.strategyStateSha256 != null) {
                 // Server optimiser moments, privacy accounting: exactly as after the last recorded round.
-                stateful.restore(models.get(run.strategyStateSha256));
+                stateful.restore(models.getState(run.strategyStateSha256));
             }
         } catch (IOException | IllegalArgumentException e) {
             recorder.finished(runId, new RunResult(RunResult.Status.FAILED, "cannot load the run's model: " + e.getMessage(),
@@ -111,7 +115,7 @@ public class RunExecutor {
         }
         FederationRunner.Settings settings = new FederationRunner.Settings(runId, spec.rounds(), run.lastCompletedRound + 1,
                 spec.minSites(), Duration.ofSeconds(spec.joinTimeoutS()), Duration.ofSeconds(spec.roundTimeoutS()),
-                spec.roundRetries(), start);
+                spec.roundRetries(), start, names);
         FederationRunner runner = new FederationRunner(registry, strategy, settings, new FederationRunner.Listener() {
             @Override
             public void started(Weights initial) throws Exception {

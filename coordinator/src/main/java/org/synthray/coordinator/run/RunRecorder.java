@@ -14,6 +14,7 @@ import org.synthray.coordinator.federation.UpdateRef;
 import org.synthray.coordinator.ledger.Actors;
 import org.synthray.coordinator.ledger.EventType;
 import org.synthray.coordinator.ledger.Ledger;
+import org.synthray.coordinator.model.ModelStore;
 import org.synthray.json.CanonicalJson;
 import org.synthray.coordinator.federation.Participation;
 import org.synthray.coordinator.federation.RoundSummary;
@@ -27,7 +28,8 @@ import org.synthray.tensor.Weights;
 
 /**
  * Writes what a run does to the database, one transaction per event. A round counts once its
- * model file is stored and its row committed: a coordinator killed before that redoes the round.
+ * model is stored (blob and index entry) and its row committed: a coordinator killed before that
+ * redoes the round. Model versions are named by their model identity ({@link org.synthray.tensor.ModelId}).
  */
 @ApplicationScoped
 public class RunRecorder {
@@ -56,7 +58,7 @@ public class RunRecorder {
         }
         ModelVersionRecord v = version(stored, initial, ModelVersionRecord.Kind.INITIAL, runId, 0, null);
         v.persist();
-        run.globalModelSha256 = stored.sha256();
+        run.globalModelSha256 = stored.id();
         ledger.append(Actors.COORDINATOR, EventType.MODEL_VERSION_CREATED, versionEvent(v));
     }
 
@@ -67,7 +69,7 @@ public class RunRecorder {
     public void roundFinished(RoundSummary s, Weights newGlobal, List<UpdateRef> accepted, Weights strategyState)
             throws IOException {
         ModelStore.Stored stored = newGlobal != null ? models.put(newGlobal) : null;
-        String stateSha = strategyState != null && strategyState.size() > 0 ? models.put(strategyState).sha256() : null;
+        String stateSha = strategyState != null && strategyState.size() > 0 ? models.putState(strategyState) : null;
         recordRound(s, stored, newGlobal, accepted, stateSha);
         metrics.round(s);
     }
@@ -91,7 +93,7 @@ public class RunRecorder {
         r.bytesIn = s.bytesIn();
         r.bytesOut = s.bytesOut();
         r.durationMs = s.duration().toMillis();
-        r.modelSha256 = stored != null ? stored.sha256() : null;
+        r.modelSha256 = stored != null ? stored.id() : null;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("fit", s.fitMetrics());
         m.put("evaluate", s.evaluation().metrics());
@@ -121,7 +123,7 @@ public class RunRecorder {
             v.persist();
             made = v;
             run.lastCompletedRound = s.round();
-            run.globalModelSha256 = stored.sha256();
+            run.globalModelSha256 = stored.id();
             run.strategyStateSha256 = stateSha;
             ledger.append(Actors.COORDINATOR, EventType.MODEL_VERSION_CREATED, versionEvent(v));
         }
@@ -241,7 +243,7 @@ public class RunRecorder {
     private static ModelVersionRecord version(ModelStore.Stored stored, Weights w, ModelVersionRecord.Kind kind,
                                               String runId, int round, String parent) {
         ModelVersionRecord v = new ModelVersionRecord();
-        v.sha256 = stored.sha256();
+        v.sha256 = stored.id();
         v.sizeBytes = stored.sizeBytes();
         v.tensorCount = w.size();
         v.parameterCount = w.parameterCount();

@@ -9,6 +9,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.synthray.coordinator.ledger.Actors;
+import org.synthray.coordinator.model.ModelStore;
 import org.synthray.coordinator.ledger.EventType;
 import org.synthray.coordinator.ledger.Ledger;
 import org.synthray.coordinator.persistence.RunRecord;

@@ -47,6 +47,20 @@ public final class SetArchive {
             }
             throw new IllegalArgumentException("format must be png or dicom, got '" + s + "'");
         }
+
+        /** The entry's file in a ZIP of this format ({@code images/…png} or {@code dicom/…dcm}). */
+        public String file(ManifestEntry e) {
+            return this == PNG ? e.file() : e.dicom();
+        }
+
+        public String sha256(ManifestEntry e) {
+            return this == PNG ? e.sha256() : e.dicomSha256();
+        }
+
+        /** The folder of the images in a ZIP of this format, and what they are. */
+        String folder() {
+            return this == PNG ? "`images/`: the images as 8-bit grey PNG" : "`dicom/`: the images as DICOM Secondary Capture";
+        }
     }
 
     private SetArchive() {
@@ -62,7 +76,7 @@ public final class SetArchive {
                 + "). Synthetic images; no patient data.");
         // Text is compressed; images are written uncompressed (PNG is compressed already; it keeps downloads fast).
         zip.setLevel(Deflater.BEST_SPEED);
-        text(zip, root + "datasheet.md", datasheetMarkdown(sheet));
+        text(zip, root + "datasheet.md", datasheetMarkdown(sheet, format));
         text(zip, root + "manifest.csv", manifestCsv(manifest, format));
         zip.putNextEntry(new ZipEntry(root + "manifest.jsonl"));
         try (InputStream in = store.open(manifestSha256, 0)) {
@@ -72,8 +86,8 @@ public final class SetArchive {
         text(zip, root + "prov.json", PRETTY.writeValueAsString(prov) + "\n");
         zip.setLevel(Deflater.NO_COMPRESSION);
         for (ManifestEntry e : manifest.entries()) {
-            String file = format == Format.PNG ? e.file() : e.dicom();
-            String sha = format == Format.PNG ? e.sha256() : e.dicomSha256();
+            String file = format.file(e);
+            String sha = format.sha256(e);
             if (file == null) {
                 continue; // checked before streaming: a DICOM download needs DICOM for every image
             }
@@ -93,19 +107,23 @@ public final class SetArchive {
         zip.closeEntry();
     }
 
+    /**
+     * Columns of {@code manifest.csv}: {@code file}, {@code sha256} and {@code size} are those of the
+     * file in this ZIP (a PNG or a DICOM file, whichever format was downloaded); {@code seq} is the
+     * entry's place in {@code manifest.jsonl}, which also records the other format's file.
+     */
     static final String CSV_HEADER = "seq,file,sha256,size,prompt,seed,sampler,steps,guidance,model,"
-            + "guard_accepted,pixel_score,pixel_threshold,embedding_score,embedding_threshold,png,png_sha256,dicom,dicom_sha256";
+            + "guard_accepted,pixel_score,pixel_threshold,embedding_score,embedding_threshold";
 
-    /** One row per image; {@code file} is the entry in this ZIP for the chosen format. */
+    /** One row per image in the ZIP of the given format. */
     public static String manifestCsv(Manifest manifest, Format format) {
         StringBuilder b = new StringBuilder(CSV_HEADER).append('\n');
         for (ManifestEntry e : manifest.entries()) {
-            boolean dicom = format == Format.DICOM;
             ManifestEntry.GuardVerdict g = e.guard();
             b.append(e.seq()).append(',')
-                    .append(csv(dicom ? e.dicom() : e.file())).append(',')
-                    .append(dicom ? e.dicomSha256() : e.sha256()).append(',')
-                    .append(dicom ? e.dicomSize() : e.size()).append(',')
+                    .append(csv(format.file(e))).append(',')
+                    .append(format.sha256(e)).append(',')
+                    .append(format == Format.DICOM ? e.dicomSize() : e.size()).append(',')
                     .append(csv(e.prompt())).append(',')
                     .append(e.seed()).append(',')
                     .append(csv(e.sampler())).append(',')
@@ -116,11 +134,7 @@ public final class SetArchive {
                     .append(num(g.pixelScore())).append(',')
                     .append(num(g.pixelThreshold())).append(',')
                     .append(num(g.embeddingScore())).append(',')
-                    .append(num(g.embeddingThreshold())).append(',')
-                    .append(csv(e.file())).append(',')
-                    .append(e.sha256()).append(',')
-                    .append(csv(e.dicom())).append(',')
-                    .append(e.dicomSha256() == null ? "" : e.dicomSha256())
+                    .append(num(g.embeddingThreshold()))
                     .append('\n');
         }
         return b.toString();
@@ -142,8 +156,13 @@ public final class SetArchive {
         return v;
     }
 
-    /** The datasheet as Markdown (also served at /api/sets/{id}/datasheet.md). */
+    /** The datasheet as Markdown, served alone at /api/sets/{id}/datasheet.md (no image format chosen). */
     public static String datasheetMarkdown(Datasheet sheet) {
+        return datasheetMarkdown(sheet, null);
+    }
+
+    /** The datasheet as Markdown; its file list names the images of {@code format} (null: either). */
+    public static String datasheetMarkdown(Datasheet sheet, Format format) {
         SetView s = sheet.set();
         StringBuilder b = new StringBuilder();
         b.append("# Datasheet: synthetic set ").append(s.id()).append("\n\n");
@@ -184,7 +203,9 @@ public final class SetArchive {
         } else {
             appendJson(b, sheet.evaluation());
         }
-        b.append("\n## Files\n\n- `manifest.csv`: one row per image (file, SHA-256, prompt, seed, guard scores)\n")
+        b.append("\n## Files\n\n- ").append(format != null ? format.folder()
+                        : "`images/` (PNG) or `dicom/` (DICOM Secondary Capture): the images, in the format chosen at download")
+                .append("\n- `manifest.csv`: one row per image in this download (file, SHA-256, size, prompt, seed, guard scores)\n")
                 .append("- `manifest.jsonl`: the site's hash-chained manifest; its last hash is the manifest head above\n")
                 .append("- `prov.json`: W3C PROV-JSON provenance (model lineage, generation, guard check, release)\n");
         return b.toString();

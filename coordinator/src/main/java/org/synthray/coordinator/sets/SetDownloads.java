@@ -47,7 +47,7 @@ public class SetDownloads {
                     + sheet.set().images() + " images; download it as png");
         }
         Manifest manifest = sets.manifest(record);
-        Map<String, Object> prov = SetProvenance.build(sheet.set(), manifest, lineage.lineage(sheet.set().model()));
+        Map<String, Object> prov = SetProvenance.build(sheet.set(), manifest, format, lineage.lineage(sheet.set().model()));
         String name = format.name().toLowerCase(Locale.ROOT);
         sets.recordDownload(id, actor, name);
         return new Download(id + "-" + name + ".zip",

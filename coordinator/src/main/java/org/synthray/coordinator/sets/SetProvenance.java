@@ -11,13 +11,16 @@ import org.synthray.manifest.ManifestEntry;
 
 /**
  * A released set's provenance as W3C PROV-JSON: the model version (with its lineage when known), the
- * generation at the site, the guard check, every image, and the release by an admin.
+ * generation at the site, the guard check, every image as delivered (the PNG or the DICOM file of the
+ * download), and the release by an admin. Every {@code prov:type} is a qualified name, as in the
+ * lineage ({@link ProvDocument}).
  */
 public final class SetProvenance {
     private SetProvenance() {
     }
 
-    public static Map<String, Object> build(SetView set, Manifest manifest, Map<String, Object> modelLineage) {
+    public static Map<String, Object> build(SetView set, Manifest manifest, SetArchive.Format format,
+            Map<String, Object> modelLineage) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("prefix", Map.of(
                 "synthray", ProvDocument.SYNTHRAY_NS,
@@ -54,9 +57,9 @@ public final class SetProvenance {
         associated.put("_:a-guard", Map.of("prov:activity", guard, "prov:agent", site));
         int i = 0;
         for (ManifestEntry e : manifest.entries()) {
-            String image = "sha256:" + e.sha256();
-            entity.put(image, attrs("prov:type", "synthray:SyntheticImage", "synthray:file", e.file(),
-                    "synthray:prompt", e.prompt(), "synthray:seed", e.seed(), "synthray:dicom", e.dicomSha256(),
+            String image = "sha256:" + format.sha256(e);
+            entity.put(image, attrs("prov:type", "synthray:SyntheticImage", "synthray:file", format.file(e),
+                    "synthray:manifestSeq", e.seq(), "synthray:prompt", e.prompt(), "synthray:seed", e.seed(),
                     "synthray:pixelScore", e.guard().pixelScore(), "synthray:embeddingScore", e.guard().embeddingScore()));
             generated.put("_:g" + i, Map.of("prov:entity", image, "prov:activity", generation));
             used.put("_:c" + i, Map.of("prov:activity", guard, "prov:entity", image));
@@ -70,7 +73,7 @@ public final class SetProvenance {
             String admin = "user:" + set.decidedBy();
             activity.put(release, attrs("prov:type", "synthray:Release", "prov:endTime", set.decidedAt().toString(),
                     "synthray:reason", set.decisionReason()));
-            agent.put(admin, attrs("prov:type", "prov:Person"));
+            agent.put(admin, attrs("prov:type", actorType(set.decidedBy())));
             used.put("_:u-release", Map.of("prov:activity", release, "prov:entity", setId));
             associated.put("_:a-release", Map.of("prov:activity", release, "prov:agent", admin));
         }
@@ -83,12 +86,21 @@ public final class SetProvenance {
         return (Map<String, Object>) doc.computeIfAbsent(name, k -> new LinkedHashMap<String, Object>());
     }
 
-    /** Attributes without the null ones. */
+    /**
+     * A person, or a program acting with a client's credentials: Keycloak names a client's service
+     * account {@code service-account-<client id>} (the demo's admin command line is one).
+     */
+    static String actorType(String actor) {
+        String name = actor.substring(actor.indexOf(':') + 1);
+        return name.startsWith("service-account-") ? ProvenanceService.SOFTWARE : ProvenanceService.PERSON;
+    }
+
+    /** Attributes without the null ones; {@code prov:type} as a qualified name. */
     private static Map<String, Object> attrs(Object... kv) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int k = 0; k < kv.length; k += 2) {
             if (kv[k + 1] != null) {
-                m.put((String) kv[k], kv[k + 1]);
+                m.put((String) kv[k], kv[k].equals("prov:type") ? ProvDocument.qualifiedName((String) kv[k + 1]) : kv[k + 1]);
             }
         }
         return m;

@@ -36,6 +36,9 @@ class RunLifecycleTest {
     @ConfigProperty(name = "quarkus.grpc.server.test-port")
     int grpcPort;
 
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int httpPort;
+
     private final ExecutorService pool = Executors.newCachedThreadPool();
 
     @AfterEach
@@ -97,7 +100,7 @@ class RunLifecycleTest {
         byte[] initial = npz(model());
         String modelSha = given().contentType("application/octet-stream").body(initial).post("/api/models")
                 .then().statusCode(201).body("tensors", equalTo(2)).extract().path("sha256");
-        assertEquals(model().sha256(), modelSha);
+        assertEquals(model().modelId(), modelSha);
         assertArrayEquals(initial, given().get("/api/models/" + modelSha).then().statusCode(200).extract().asByteArray());
 
         String spec = """
@@ -147,6 +150,19 @@ class RunLifecycleTest {
 
         // An agent that comes back for the ended run is told to leave at once.
         assertEquals(1, agent("hospital-a", id, a).get(30, TimeUnit.SECONDS).sessions());
+
+        // The admin command line shows what each site sent in each round: weights, example counts, losses.
+        java.io.StringWriter shown = new java.io.StringWriter();
+        var cli = org.synthray.coordinator.cli.AdminCli.newCommandLine();
+        cli.setOut(new java.io.PrintWriter(shown));
+        assertEquals(0, cli.execute("--url=http://127.0.0.1:" + httpPort, "runs", "show", id));
+        String out = shown.toString();
+        for (String update : r1.getList("updates.updateSha256", String.class)) {
+            assertTrue(out.contains("weights " + update.substring(0, 12)), out);
+        }
+        assertTrue(out.contains("hospital-a") && out.contains("hospital-b"), out);
+        assertTrue(out.contains(", 30 examples, train loss ") && out.contains(", 10 examples, train loss "), out);
+        assertTrue(out.contains("evaluate on 30 examples, val loss") || out.contains("evaluate on 10 examples, val loss"), out);
 
         String metrics = given().get("/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("synthray_rounds_total{outcome=\"completed\",run=\"" + id + "\"} 2.0"), metrics.lines()

@@ -66,6 +66,22 @@ class AdminCliTest {
     }
 
     @Test
+    void connectionOptionsMayFollowTheSubcommand() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cl = AdminCli.newCommandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        cl.execute("ledger", "verify", "--url", "http://127.0.0.1:" + port);
+        assertTrue(out.toString().startsWith("ledger "), "the coordinator answered (ok or not): " + out + err);
+        assertTrue(!err.toString().contains("Unknown option"), err.toString());
+        // The same option after a nested subcommand reaches the same coordinator.
+        assertEquals(0, AdminCli.newCommandLine().execute("runs", "list", "--url=http://127.0.0.1:" + port));
+        assertEquals(1, AdminCli.newCommandLine().execute("runs", "list", "--url=http://127.0.0.1:1"),
+                "the option after the subcommand is the one used");
+    }
+
+    @Test
     void errorsAreOneClearLine(@TempDir Path dir) throws Exception {
         Path spec = dir.resolve("bad.json");
         Files.writeString(spec, "{\"rounds\": 0}");

@@ -350,6 +350,7 @@ class ConsoleBrowserTest {
         browser.find("#search").click();
         browser.raw().findElement(By.linkText(setId));
         browser.screenshot("console-catalog", 1280, 800);
+        browser.screenshot("console-catalog-narrow", 420, 900);
         browser.raw().findElement(By.linkText(setId)).click();
         browser.screenshot("console-catalog-set", 1280, 1000);
         browser.find("#download-png").click();

@@ -89,7 +89,7 @@ class FederationEndToEndTest {
                 assertEquals(40, s.evaluation().numExamples());
                 assertTrue(s.bytesIn() > 0 && s.bytesOut() > 0);
             }
-            assertEquals(actual.sha256(), summaries.get(1).modelSha256());
+            assertEquals(actual.modelId(), summaries.get(1).modelSha256());
         } finally {
             pool.shutdownNow();
         }

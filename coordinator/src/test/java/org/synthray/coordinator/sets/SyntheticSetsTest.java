@@ -67,6 +67,7 @@ import org.synthray.proto.sets.BeginSetResponse;
 import org.synthray.proto.sets.CommitSetRequest;
 import org.synthray.proto.sets.SetFile;
 import org.synthray.proto.sets.SetUploadServiceGrpc;
+import org.synthray.testdata.TestData;
 
 /**
  * Synthetic sets end to end on a real coordinator (PostgreSQL, gRPC, REST): a site agent publishes
@@ -180,6 +181,45 @@ class SyntheticSetsTest {
     }
 
     /** Entries of a ZIP: name → bytes. */
+    /**
+     * A download's manifest.csv, prov.json and datasheet.md describe the files the ZIP holds, in the
+     * format downloaded ({@code folder}: images or dicom), and nothing the ZIP does not hold.
+     */
+    private static void assertDescribesTheFilesDelivered(Map<String, byte[]> zip, String id, String folder, int images)
+            throws IOException {
+        String other = folder.equals("images") ? "dicom" : "images";
+        String[] rows = new String(zip.get(id + "/manifest.csv"), StandardCharsets.UTF_8).strip().split("\n");
+        assertEquals(images + 1, rows.length);
+        assertFalse(rows[0].contains("png") || rows[0].contains("dicom"), "no columns of the other format: " + rows[0]);
+        for (String row : List.of(rows).subList(1, rows.length)) {
+            String[] f = row.split(",", 5);
+            byte[] bytes = zip.get(id + "/" + f[1]);
+            assertNotNull(bytes, "manifest.csv names " + f[1] + ", which the ZIP must hold");
+            assertTrue(f[1].startsWith(folder + "/"), row);
+            assertEquals(Sha256.of(bytes), f[2], row);
+            assertEquals(bytes.length, Long.parseLong(f[3]), row);
+        }
+        JsonNode prov = JSON.readTree(zip.get(id + "/prov.json"));
+        int described = 0;
+        for (var it = prov.get("entity").fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue().path("prov:type").path("$").asText().equals("synthray:SyntheticImage")) {
+                String file = e.getValue().get("synthray:file").asText();
+                byte[] bytes = zip.get(id + "/" + file);
+                assertNotNull(bytes, "prov.json names " + file + ", which the ZIP must hold");
+                assertEquals("sha256:" + Sha256.of(bytes), e.getKey());
+                described++;
+            }
+        }
+        assertEquals(images, described);
+        for (String section : List.of("entity", "activity", "agent")) {
+            prov.get(section).forEach(r -> assertTrue(r.get("prov:type").isObject()
+                    && r.get("prov:type").get("type").asText().equals("prov:QUALIFIED_NAME"), "one form of prov:type: " + r));
+        }
+        String md = new String(zip.get(id + "/datasheet.md"), StandardCharsets.UTF_8);
+        assertTrue(md.contains("`" + folder + "/`") && !md.contains("`" + other + "/`"), md);
+    }
+
     private static Map<String, byte[]> unzip(byte[] zip) throws IOException {
         Map<String, byte[]> out = new HashMap<>();
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
@@ -276,6 +316,8 @@ class SyntheticSetsTest {
         assertTrue(prov.get("entity").has("sha256:" + b.entries().get(3).sha256()));
         assertTrue(prov.get("activity").has("synthray:release-" + id));
         assertTrue(prov.get("agent").has("user:admin:alice"));
+        assertEquals("prov:Person", prov.get("agent").get("user:admin:alice").get("prov:type").get("$").asText());
+        assertDescribesTheFilesDelivered(zip, id, "images", b.entries().size());
         List<Event> downloads = events(EventType.SET_DOWNLOADED, id);
         assertEquals(1, downloads.size());
         assertEquals("researcher:bob", downloads.get(0).actor());
@@ -290,6 +332,7 @@ class SyntheticSetsTest {
             assertFalse(dcm.containsKey(id + "/" + e.file()));
         }
         assertTrue(new String(dcm.get(id + "/manifest.csv"), StandardCharsets.UTF_8).contains("\n0,dicom/000000.dcm,"));
+        assertDescribesTheFilesDelivered(dcm, id, "dicom", b.entries().size());
         assertEquals(2, events(EventType.SET_DOWNLOADED, id).size());
         assertTrue(ledger.verify().ok(), "the ledger's chain verifies with the set events in it");
         assertEquals(400, http().queryParam("format", "jpeg").get("/api/released-sets/" + id + "/download").statusCode());
@@ -390,8 +433,7 @@ class SyntheticSetsTest {
         assertTrue(other.getStatus().getDescription().contains("set.json names site " + BAD));
 
         // An image the manifest does not list (a real training image, declared by a modified client).
-        byte[] raw = Files.readAllBytes(Path.of(System.getProperty("synthray.shared", "../shared"))
-                .resolve("data/nih-cxr14-64/images/00000001_000.png"));
+        byte[] raw = Files.readAllBytes(TestData.nih().resolve("images/00000001_000.png"));
         List<SetDescription.FileRef> withRaw = new ArrayList<>(files);
         withRaw.add(new SetDescription.FileRef("images/000099.png", Sha256.of(raw), raw.length));
         String unlisted = assertThrows(StatusRuntimeException.class,

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.synthray.agent.data.DatasetCache;
 import org.synthray.agent.data.ImageTextDataset;
+import org.synthray.agent.data.PatientShard;
 import org.synthray.agent.guard.PrivacyGuard;
 import org.synthray.agent.guard.Vectors;
 import picocli.CommandLine;
@@ -37,6 +38,10 @@ public final class GuardCommand implements Runnable {
         @Option(names = "--data", required = true, description = "the site's data folder (the images the model is trained on)")
         Path data;
 
+        @Option(names = "--shard", defaultValue = "0/1", paramLabel = "K/N", description = "only this site's part of the "
+                + "folder's patients, as given to 'join --shard'; default ${DEFAULT-VALUE} (all)")
+        String shard;
+
         @Option(names = "--train-split", defaultValue = "train", description = "split the model is trained on; default ${DEFAULT-VALUE}")
         String trainSplit;
 
@@ -53,6 +58,10 @@ public final class GuardCommand implements Runnable {
                 + "other-patient similarities; lower is stricter; default ${DEFAULT-VALUE}")
         double margin;
 
+        @Option(names = "--cache-dir", paramLabel = "DIR", description = "where preprocessed images are cached "
+                + "(default ~/.cache/synthray/datasets)")
+        Path cacheDir;
+
         @Option(names = "--no-cache", description = "decode every image, write no cache")
         boolean noCache;
 
@@ -62,19 +71,10 @@ public final class GuardCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter o = spec.commandLine().getOut();
-            DatasetCache cache = noCache ? null : DatasetCache.defaultCache();
-            ImageTextDataset train = ImageTextDataset.load(data, trainSplit, Vectors.GUARD_SIZE, cache);
-            ImageTextDataset val = ImageTextDataset.load(data, valSplit, Vectors.GUARD_SIZE, cache);
-            List<String> patients = ImageTextDataset.patients(data, train);
-            o.printf(Locale.ROOT, "calibrating on %d %s and %d %s images%s%n", train.size(), trainSplit, val.size(), valSplit,
-                    patients == null ? " (no patient column: validation images only)" : "");
-            o.flush();
+            DatasetCache cache = noCache ? null : cacheDir != null ? new DatasetCache(cacheDir) : DatasetCache.defaultCache();
             long t0 = System.nanoTime();
-            try (PrivacyGuard g = PrivacyGuard.calibrate(train, patients, val,
-                    new PrivacyGuard.Options(classifierSteps, seed, margin), msg -> {
-                        o.println("  " + msg);
-                        o.flush();
-                    })) {
+            try (PrivacyGuard g = calibrateOnSite(data, PatientShard.parse(shard), trainSplit, valSplit, cache,
+                    new PrivacyGuard.Options(classifierSteps, seed, margin), o)) {
                 g.save(out);
                 o.printf(Locale.ROOT, "pixel threshold %.4f, embedding threshold %.4f; wrote %s (%s)%n", g.pixelThreshold(),
                         g.embeddingThreshold(), out.resolve(PrivacyGuard.GUARD_JSON),
@@ -82,6 +82,26 @@ public final class GuardCommand implements Runnable {
             }
             return 0;
         }
+    }
+
+    /**
+     * The guard calibrated on the site's own images only: the train and val splits of {@code data},
+     * restricted to the site's shard of patients (a folder may hold several sites' patients, and a
+     * guard that knew another site's images would reject images for the wrong reason).
+     */
+    static PrivacyGuard calibrateOnSite(Path data, PatientShard shard, String trainSplit, String valSplit, DatasetCache cache,
+            PrivacyGuard.Options options, PrintWriter o) throws java.io.IOException {
+        ImageTextDataset train = shard.apply(data, ImageTextDataset.load(data, trainSplit, Vectors.GUARD_SIZE, cache));
+        ImageTextDataset val = shard.apply(data, ImageTextDataset.load(data, valSplit, Vectors.GUARD_SIZE, cache));
+        List<String> patients = ImageTextDataset.patients(data, train);
+        o.printf(Locale.ROOT, "calibrating on %d %s and %d %s images%s%s%n", train.size(), trainSplit, val.size(), valSplit,
+                shard.count() > 1 ? " of shard " + shard : "",
+                patients == null ? " (no patient column: validation images only)" : "");
+        o.flush();
+        return PrivacyGuard.calibrate(train, patients, val, options, msg -> {
+            o.println("  " + msg);
+            o.flush();
+        });
     }
 
     @Command(name = "bench", mixinStandardHelpOptions = true,

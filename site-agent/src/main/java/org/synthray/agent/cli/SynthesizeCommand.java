@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.synthray.agent.data.ImageTextDataset;
+import org.synthray.agent.data.PatientShard;
 import org.synthray.agent.diffusion.Checkpoint;
 import org.synthray.agent.diffusion.DdimSampler;
 import org.synthray.agent.diffusion.DiffusionModel;
@@ -55,6 +55,10 @@ public final class SynthesizeCommand implements Callable<Integer> {
     @Option(names = "--data", description = "the site's data folder, to calibrate the guard when --guard holds no calibration")
     Path data;
 
+    @Option(names = "--shard", defaultValue = "0/1", paramLabel = "K/N", description = "with --data: only this site's part "
+            + "of the folder's patients, as given to 'join --shard'; default ${DEFAULT-VALUE} (all)")
+    String shard;
+
     @Option(names = "--site", defaultValue = "site", description = "the site's name in set.json; default ${DEFAULT-VALUE}")
     String site;
 
@@ -77,10 +81,8 @@ public final class SynthesizeCommand implements Callable<Integer> {
             o.println("no guard calibration in " + guardDir + ": calibrating on " + data);
             o.flush();
             // Decoded once, without the dataset cache: 'guard calibrate' is the command for repeated runs.
-            ImageTextDataset train = ImageTextDataset.load(data, "train", Vectors.GUARD_SIZE, null);
-            ImageTextDataset val = ImageTextDataset.load(data, "val", Vectors.GUARD_SIZE, null);
-            try (PrivacyGuard g = PrivacyGuard.calibrate(train, ImageTextDataset.patients(data, train), val,
-                    PrivacyGuard.Options.defaults(), msg -> o.println("  " + msg))) {
+            try (PrivacyGuard g = GuardCommand.calibrateOnSite(data, PatientShard.parse(shard), "train", "val", null,
+                    PrivacyGuard.Options.defaults(), o)) {
                 g.save(guardDir);
             }
         }

@@ -2,6 +2,8 @@ package org.synthray.agent.cli;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -20,34 +22,39 @@ import picocli.CommandLine.Spec;
 
 /** {@code train}: trains a model from scratch (a named config) or fine-tunes a saved one. */
 @Command(name = "train", mixinStandardHelpOptions = true,
+        customSynopsis = "synthray-agent train --data DIR --out DIR (--config NAME | --init MODEL_DIR) "
+                + "(--steps N | --epochs N | --minutes M) [OPTIONS]",
         description = "Train the text-to-chest-X-ray model on a folder of images with a CSV of captions or reports.")
 public final class TrainCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--data", required = true, description = "data folder (with metadata.csv or data.csv) or a CSV file")
+    @Option(names = "--data", paramLabel = "DIR", description = "(required) data folder (with metadata.csv or data.csv) or a CSV file")
     Path data;
 
     @Option(names = "--split", defaultValue = "train", description = "rows of this split are used (train, val, all); default ${DEFAULT-VALUE}")
     String split;
 
-    @Option(names = "--config", description = "named config for a new model: ${COMPLETION-CANDIDATES}",
+    @Option(names = "--config", paramLabel = "NAME", description = "(required: this or --init) named config for a new model: "
+            + "${COMPLETION-CANDIDATES}",
             completionCandidates = ConfigNames.class)
     String config;
 
-    @Option(names = "--init", description = "model folder to fine-tune (keeps its config and tokenizer)")
+    @Option(names = "--init", paramLabel = "MODEL_DIR", description = "(required: this or --config) model folder to fine-tune "
+            + "(keeps its config and tokenizer)")
     Path init;
 
-    @Option(names = "--out", required = true, description = "model folder to write")
+    @Option(names = "--out", paramLabel = "DIR", description = "(required) model folder to write")
     Path out;
 
-    @Option(names = "--steps", defaultValue = "0", description = "optimiser steps (0: use --epochs)")
+    @Option(names = "--steps", defaultValue = "0", description = "(required: this, --epochs or --minutes) optimiser steps")
     long steps;
 
-    @Option(names = "--epochs", defaultValue = "0", description = "passes over the data")
+    @Option(names = "--epochs", defaultValue = "0", description = "(required: this, --steps or --minutes) passes over the data")
     int epochs;
 
-    @Option(names = "--minutes", defaultValue = "0", description = "stop after this many minutes of training (0: no limit)")
+    @Option(names = "--minutes", defaultValue = "0", description = "(required: this, --steps or --epochs) stop after this "
+            + "many minutes of training")
     double minutes;
 
     @Option(names = "--batch", description = "images per step (default: the config's)")
@@ -74,11 +81,22 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         java.io.PrintWriter o = spec.commandLine().getOut();
+        // Every missing or conflicting required option in one message, not one per attempt.
+        List<String> missing = new ArrayList<>();
+        if (data == null) {
+            missing.add("--data DIR");
+        }
+        if (out == null) {
+            missing.add("--out DIR");
+        }
         if ((config == null) == (init == null)) {
-            throw new IllegalArgumentException("give exactly one of --config NAME (new model) or --init MODEL_DIR (fine-tune)");
+            missing.add("exactly one of --config NAME (new model) or --init MODEL_DIR (fine-tune)");
         }
         if (steps == 0 && epochs == 0 && minutes <= 0) {
-            throw new IllegalArgumentException("give --steps, --epochs or --minutes");
+            missing.add("--steps, --epochs or --minutes");
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("train needs " + String.join("; ", missing) + " (see train --help)");
         }
         ModelConfig cfg;
         ByteBpeTokenizer tok;

@@ -53,6 +53,12 @@ public final class Checkpoint {
      */
     @SuppressWarnings("unchecked")
     public static Contents read(Path dir) throws IOException {
+        if (Files.isRegularFile(dir)) {
+            Path parent = dir.toAbsolutePath().getParent();
+            boolean inModel = parent != null && Files.isRegularFile(parent.resolve(CONFIG)) && Files.isRegularFile(parent.resolve(WEIGHTS));
+            throw new IOException(dir + " is a file; a SynthRay model is a folder holding " + WEIGHTS + ", " + CONFIG + " and "
+                    + TOKENIZER + (inModel ? " (the model folder here is " + dir.getParent() + ")" : ""));
+        }
         if (!Files.isDirectory(dir)) {
             throw new IOException("model folder " + dir + " does not exist");
         }

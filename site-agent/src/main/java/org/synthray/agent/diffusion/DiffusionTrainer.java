@@ -22,6 +22,8 @@ public final class DiffusionTrainer implements LocalTrainer {
     private final ImageTextDataset val;
     private final long seed;
     private final java.util.function.LongFunction<TrainingLoop.Listener> progress;
+    /** FitIns answered so far: the round number when the server sends none (a stock Flower server). */
+    private long fits;
 
     /**
      * @param val may be null: evaluate then uses the training images
@@ -59,7 +61,8 @@ public final class DiffusionTrainer implements LocalTrainer {
         double lr = Scalars.getDouble(config, "lr", m.config().learningRate());
         double mu = Scalars.getDouble(config, "proximal_mu", 0);
         int batch = (int) Scalars.getLong(config, "batch_size", m.config().batchSize());
-        long round = Scalars.getLong(config, "server_round", 0);
+        fits++;
+        long round = Scalars.getLong(config, "server_round", fits);
         TrainOptions opt = new TrainOptions(steps, (int) epochs, 0, batch, lr, mu, seed + 1_000_003L * round);
         TrainingLoop.Summary s = new TrainingLoop(m, pipeline.tokenizer()).run(train, opt, progress.apply(round));
         Map<String, Object> metrics = new LinkedHashMap<>();

@@ -101,6 +101,27 @@ class CliTest {
 
         r = run("train", "--data", TestData.nih().toString(), "--steps", "1", "--out", dir.toString());
         assertTrue(r.err().contains("exactly one of --config"), r.err());
+
+        // Everything train needs, in one message; the help marks what is required.
+        r = run("train");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--data DIR") && r.err().contains("--out DIR") && r.err().contains("exactly one of --config")
+                && r.err().contains("--steps, --epochs or --minutes"), r.err());
+        Run help = run("train", "--help");
+        assertTrue(help.out().contains("--data DIR --out DIR (--config NAME | --init MODEL_DIR)"), help.out());
+        assertTrue(help.out().lines().anyMatch(l -> l.contains("--data") && l.contains("(required)")), help.out());
+        assertTrue(help.out().lines().anyMatch(l -> l.contains("--out") && l.contains("(required)")), help.out());
+
+        // A model file where a model folder is expected says so, and names the folder.
+        Path base = Path.of("").toAbsolutePath();
+        while (!Files.isDirectory(base.resolve("models/base-cpu64"))) {
+            base = base.getParent();
+        }
+        Path weights = base.resolve("models/base-cpu64").resolve(Checkpoint.WEIGHTS);
+        r = run("generate", "--model", weights.toString(), "-p", "x", "--out", dir.resolve("g").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains(weights + " is a file; a SynthRay model is a folder holding weights.npz")
+                && r.err().contains("the model folder here is " + weights.getParent()), r.err());
     }
 
     @Test

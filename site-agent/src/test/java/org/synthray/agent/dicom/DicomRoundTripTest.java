@@ -16,6 +16,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.synthray.agent.TestData;
 
 /** A real radiograph (Hannover COVID-19 set, CC BY 3.0) through DICOM and back. */
 class DicomRoundTripTest {
@@ -27,24 +28,9 @@ class DicomRoundTripTest {
     @TempDir
     Path dir;
 
-    /** {@code ../shared}: system property {@code synthray.shared}, else beside an ancestor folder. */
-    static Path shared() {
-        String prop = System.getProperty("synthray.shared");
-        if (prop != null && Files.isDirectory(Path.of(prop, "data"))) {
-            return Path.of(prop).toAbsolutePath().normalize();
-        }
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("../shared").normalize();
-            if (Files.isDirectory(candidate.resolve("data"))) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("../shared not found beside the project (or set -Dsynthray.shared=<dir>)");
-    }
-
     @BeforeAll
     static void loadARealRadiograph() throws IOException {
-        Path folder = shared().resolve("data/hannover-covid/png");
+        Path folder = TestData.hannover().resolve("png");
         Path first;
         try (Stream<Path> files = Files.list(folder)) {
             first = files.filter(f -> f.toString().endsWith(".png")).sorted().findFirst().orElseThrow();

@@ -28,14 +28,22 @@ class DiffusionTrainerTest {
         ImageTextDataset val = ImageTextDataset.load(TestData.nih(), "val", cfg.imageSize(), null)
                 .select(List.of(0, 1, 2, 3, 4, 5, 6, 7), List.of());
         ByteBpeTokenizer tok = ByteBpeTokenizer.train(train.texts(), 400);
+        List<Long> rounds = new ArrayList<>();
         try (TextToImagePipeline pipe = new TextToImagePipeline(DiffusionModel.create(cfg, 5), tok)) {
-            DiffusionTrainer trainer = new DiffusionTrainer(pipe, train, val, 9);
+            DiffusionTrainer trainer = new DiffusionTrainer(pipe, train, val, 9, round -> {
+                rounds.add(round);
+                return null;
+            });
             Weights global = trainer.initialWeights();
             assertEquals(global.names(), trainer.tensorNames());
 
             var fit = trainer.fit(global, Scalars.map(Map.of("local_steps", 4L, "lr", 1e-3, "proximal_mu", 0.01,
                     "batch_size", 8L)));
             assertEquals(24, fit.numExamples());
+            assertEquals(List.of(1L), rounds, "a server that sends no server_round (stock Flower) is in round 1, not 0");
+            trainer.fit(global, Scalars.map(Map.of("local_steps", 1L, "batch_size", 8L, "server_round", 7L)));
+            trainer.fit(global, Scalars.map(Map.of("local_steps", 1L, "batch_size", 8L)));
+            assertEquals(List.of(1L, 7L, 3L), rounds, "the server's round when it sends one, else the count of FitIns");
             assertEquals(4L, fit.metrics().get("steps"));
             assertTrue((Double) fit.metrics().get("train_loss") > 0);
             assertTrue((Double) fit.metrics().get("images_per_s") > 0);

@@ -22,7 +22,7 @@ public final class ArithmeticTrainer implements LocalTrainer {
     private final long examples;
     public final AtomicInteger fits = new AtomicInteger();
     public final List<Map<String, Scalar>> fitConfigs = new java.util.concurrent.CopyOnWriteArrayList<>();
-    /** SHA-256 of every global model this site was asked to train from, in order. */
+    /** The identity ({@link org.synthray.tensor.ModelId}) of every global model this site was asked to train from, in order. */
     public final List<String> receivedModels = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile long fitMillis;
 
@@ -48,7 +48,7 @@ public final class ArithmeticTrainer implements LocalTrainer {
     public FitResult fit(Weights global, Map<String, Scalar> config) {
         fits.incrementAndGet();
         fitConfigs.add(config);
-        receivedModels.add(global.sha256());
+        receivedModels.add(global.modelId());
         if (fitMillis > 0) {
             try {
                 Thread.sleep(fitMillis);

@@ -34,6 +34,7 @@ import org.synthray.agent.TestData;
 import org.synthray.agent.cli.SiteAgentCli;
 import org.synthray.agent.data.ImageTextDataset;
 import org.synthray.agent.data.Images;
+import org.synthray.agent.data.PatientShard;
 import org.synthray.agent.guard.PrivacyGuard;
 import org.synthray.blob.Sha256;
 import org.synthray.manifest.Manifest;
@@ -360,25 +361,34 @@ class SynthesizeTest {
         List<String> rows = Files.readAllLines(TestData.nih().resolve("metadata.csv"));
         int trainRows = 0;
         int valRows = 0;
+        // The folder holds two sites' patients; this site is shard 1/2 and its guard must know only those.
+        PatientShard mine = new PatientShard(1, 2);
+        int myTrain = 0;
+        int myVal = 0;
         for (String row : rows.subList(1, rows.size())) {
             String[] f = row.split(",");
             boolean isTrain = f[1].equals("train");
             if (isTrain ? trainRows++ < 40 : valRows++ < 20) {
                 csv.append(TestData.nih().resolve("images").resolve(f[0])).append(",PA chest x-ray,").append(f[1])
                         .append(',').append(f[2]).append('\n');
+                if (mine.contains(f[2])) {
+                    myTrain += isTrain ? 1 : 0;
+                    myVal += isTrain ? 0 : 1;
+                }
             }
         }
+        assertTrue(myTrain > 1 && myTrain < 40 && myVal > 1 && myVal < 20, myTrain + " / " + myVal);
         Files.writeString(site.resolve("metadata.csv"), csv.toString());
         Path g = dir.resolve("small-site-work/guard");
         Path out = dir.resolve("set-small");
         Run r = run("synthesize", "--model", baseModel().toString(), "--guard", g.toString(), "--data", site.toString(),
-                "-p", "PA chest x-ray", "-n", "2", "--steps", "2", "--out", out.toString());
+                "--shard", "1/2", "-p", "PA chest x-ray", "-n", "2", "--steps", "2", "--out", out.toString());
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("no guard calibration in") && r.out().contains("calibrating on"), r.out());
         assertTrue(Files.isRegularFile(g.resolve(PrivacyGuard.GUARD_JSON)));
         JsonNode set = JSON.readTree(out.resolve("upload/set.json").toFile());
-        assertEquals(40, set.get("guard").get("trainImages").asInt());
-        assertEquals(20, set.get("guard").get("valImages").asInt());
+        assertEquals(myTrain, set.get("guard").get("trainImages").asInt());
+        assertEquals(myVal, set.get("guard").get("valImages").asInt());
         assertEquals("site", set.get("site").asText());
     }
 
