@@ -40,10 +40,18 @@ public class ConsoleUser {
         return !authEnabled || identity.hasRole(Roles.RESEARCHER);
     }
 
+    /** Whether a person is signed in (never, with sign-in off). */
+    public boolean signedIn() {
+        return authEnabled && !identity.isAnonymous();
+    }
+
     /** The name shown in the header. */
     public String name() {
-        if (!authEnabled || identity.isAnonymous()) {
+        if (!authEnabled) {
             return "admin (sign-in off)";
+        }
+        if (identity.isAnonymous()) {
+            return "not signed in";
         }
         if (identity.getPrincipal() instanceof JsonWebToken jwt && jwt.getClaim("preferred_username") != null) {
             return jwt.getClaim("preferred_username").toString();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BeanParam;
@@ -129,6 +130,9 @@ public class RunsPage {
         AtomicLong shown = new AtomicLong(Long.MIN_VALUE);
         AtomicBoolean ended = new AtomicBoolean();
         return Multi.createFrom().ticks().startingAfter(Duration.ZERO).every(POLL)
+                .onOverflow().drop() // a slow database skips looks rather than queueing them
+                // the database is read on a worker thread, never on the event loop
+                .emitOn(Infrastructure.getDefaultWorkerPool())
                 .map(tick -> progress.of(id))
                 // up to and including the first look at an ended run
                 .select().first(p -> !ended.getAndSet(p.run().state.isFinal()))

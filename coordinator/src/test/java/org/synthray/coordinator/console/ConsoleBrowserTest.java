@@ -334,7 +334,12 @@ class ConsoleBrowserTest {
     void aResearcherFindsTheSetInTheCatalogDownloadsItAndIsRefusedOnAdminPages() throws Exception {
         browser.get(base + "/console");
         browser.find("a[href='/console/logout']").click();
-        new WebDriverWait(browser.raw(), Duration.ofSeconds(60)).until(d -> d.getCurrentUrl().endsWith("/console/signed-out"));
+        try {
+            new WebDriverWait(browser.raw(), Duration.ofSeconds(60)).until(d -> d.getCurrentUrl().contains("/console/signed-out"));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("signing out ended at " + browser.raw().getCurrentUrl() + ": "
+                    + browser.find("body").getText(), e);
+        }
 
         signIn("researcher", "researcher-demo");
         assertTrue(browser.raw().getCurrentUrl().startsWith(base + "/console/catalog"), browser.raw().getCurrentUrl());
