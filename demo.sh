@@ -110,7 +110,7 @@ keycloak_start
 phase "building SynthRay (the first build downloads dependencies, ~0.5 GB; full log: $WORK/build.log)"
 # Maven's module lines and the result; everything else goes to the log.
 if ! ./mvnw -B -DskipTests install 2>&1 | tee "$WORK/build.log" \
-    | grep --line-buffered -E '^\[INFO\] Building |BUILD (SUCCESS|FAILURE)|^\[ERROR\]' \
+    | grep --line-buffered -E '^\[INFO\] Building .*\[[0-9]+/[0-9]+\]$|\.\. (SUCCESS|FAILURE|SKIPPED) \[|BUILD (SUCCESS|FAILURE)|^\[ERROR\]' \
     | while IFS= read -r line; do echo "   [$(elapsed)] ${line#\[INFO\] }"; done; then
   echo "demo: the build failed; see $WORK/build.log" >&2
   exit 1
@@ -137,6 +137,10 @@ fi
 phase "coordinator ready; the admin approves the three sites"
 
 bin/synthray-admin sites approve nih-a nih-b hannover > /dev/null
+# The base model and how it was made (info.json): runs of its config name their tensors after it,
+# and every version's lineage reaches back to its training.
+base=$(bin/synthray-admin models upload models/base-cpu64)
+echo "== base model $base (models/base-cpu64; the same identity in info.json, every manifest, the ledger and PROV) =="
 
 run=$(bin/synthray-admin runs create demo/federated-diffusion.json --start)
 phase "run $run: FedProx fine-tuning of models/base-cpu64 by 3 sites, 3 rounds (demo/federated-diffusion.json)"

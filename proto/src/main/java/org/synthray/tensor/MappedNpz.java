@@ -56,12 +56,23 @@ public final class MappedNpz {
      * @throws Npy.NpyFormatException      when an entry is not a valid {@code .npy}, naming it
      */
     public static Weights read(Path file, List<String> names) throws IOException {
+        return read(file, names, NpzLimits.DEFAULT);
+    }
+
+    /**
+     * Reads every {@code .npy} entry in zip order, each checked against {@code limits} from its
+     * header before its data is mapped or inflated.
+     *
+     * @throws Npy.NpyFormatException when an entry is invalid or breaks a limit, naming it
+     */
+    public static Weights read(Path file, List<String> names, NpzLimits limits) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             List<Entry> entries = entries(ch);
             if (names != null && names.size() != entries.size()) {
                 throw new IllegalArgumentException("expected " + names.size() + " tensors, got " + entries.size());
             }
             List<Tensor> tensors = new ArrayList<>(entries.size());
+            NpzLimits.Budget budget = limits.budget();
             MappedByteBuffer window = null;
             long windowStart = 0;
             long windowEnd = 0;
@@ -69,7 +80,7 @@ public final class MappedNpz {
                 Entry e = entries.get(i);
                 String name = names != null ? names.get(i) : e.tensorName();
                 if (e.method != ZipEntry.STORED) {
-                    tensors.add(inflate(file, e, name));
+                    tensors.add(inflate(file, e, name, budget));
                     continue;
                 }
                 if (window == null || e.dataOffset < windowStart || e.dataOffset + e.size > windowEnd) {
@@ -89,25 +100,44 @@ public final class MappedNpz {
                 }
                 ByteBuffer npy = window.slice((int) (e.dataOffset - windowStart), (int) e.size);
                 try {
+                    budget.admit(e.name, Npy.readHeader(npy), e.size);
                     tensors.add(Npy.view(npy, name));
                 } catch (Npy.NpyFormatException ex) {
-                    throw new Npy.NpyFormatException("entry '" + e.name + "': " + ex.getMessage());
+                    throw new Npy.NpyFormatException(ex.getMessage().contains("entry '") ? ex.getMessage()
+                            : "entry '" + e.name + "': " + ex.getMessage());
                 }
             }
             return new Weights(tensors);
         }
     }
 
-    private static Tensor inflate(Path file, Entry e, String name) throws IOException {
+    /**
+     * Decodes a compressed entry onto the heap. Its header is inflated first and checked against
+     * the limits (declared shape, total size, compression ratio against the compressed size, which
+     * lies inside the file); only then is the data inflated, into exactly the declared size.
+     */
+    private static Tensor inflate(Path file, Entry e, String name, NpzLimits.Budget budget) throws IOException {
         try (ZipFile zip = new ZipFile(file.toFile())) {
             ZipEntry ze = zip.getEntry(e.name);
             if (ze == null) {
                 throw bad("entry '" + e.name + "' cannot be read");
             }
             try (InputStream in = zip.getInputStream(ze)) {
-                return Npy.read(ByteBuffer.wrap(in.readAllBytes()), name);
+                Npy.Info info = Npy.readHeader(in);
+                budget.admit(e.name, info, e.size);
+                if (info.dataBytes() > Integer.MAX_VALUE - 8) {
+                    throw new Npy.NpyFormatException("a compressed entry of " + info.dataBytes()
+                            + " data bytes cannot be read onto the heap");
+                }
+                byte[] data = in.readNBytes((int) info.dataBytes());
+                if (data.length != info.dataBytes() || in.read() >= 0) {
+                    throw new Npy.NpyFormatException("needs " + info.dataBytes() + " data bytes, found "
+                            + (data.length != info.dataBytes() ? data.length + " (truncated)" : "more (trailing bytes)"));
+                }
+                return Npy.tensor(info, ByteBuffer.wrap(data), name);
             } catch (Npy.NpyFormatException ex) {
-                throw new Npy.NpyFormatException("entry '" + e.name + "': " + ex.getMessage());
+                throw new Npy.NpyFormatException(ex.getMessage().contains("entry '") ? ex.getMessage()
+                        : "entry '" + e.name + "': " + ex.getMessage());
             }
         }
     }

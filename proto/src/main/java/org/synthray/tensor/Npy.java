@@ -25,6 +25,15 @@ public final class Npy {
     private static final int ARRAY_ALIGN = 64;
     /** numpy ≥ 1.23 leaves room for the growth axis to reach this many digits. */
     private static final int GROWTH_AXIS_MAX_DIGITS = 21;
+    /**
+     * Longest header read: numpy's own {@code np.load} refuses longer ones ({@code max_header_size}).
+     * A header is a few dozen bytes; a length field of up to 4 GiB must not become an allocation.
+     */
+    public static final int MAX_HEADER_BYTES = 10_000;
+    /** Most dimensions a shape may have (numpy 2's {@code NPY_MAXDIMS}). */
+    public static final int MAX_DIMS = 64;
+    /** How much of a bad header an error message quotes: reasons end up in logs and ledger events. */
+    private static final int QUOTE_CHARS = 120;
 
     private Npy() {
     }
@@ -65,15 +74,58 @@ public final class Npy {
         return new Tensor(name, p.header.dtype, p.header.shape, p.data.slice());
     }
 
-    private record Parsed(Header header, ByteBuffer data) {
+    /**
+     * What a {@code .npy} header declares: enough to check a tensor against a model and bound the
+     * bytes it will take <em>before</em> reading, inflating or allocating its data.
+     *
+     * @param headerBytes bytes before the data (magic, version, length field and header)
+     * @param dataBytes   bytes of element data the shape and dtype need
+     */
+    public record Info(DType dtype, int[] shape, boolean fortranOrder, int headerBytes, long dataBytes) {
+        /** The whole file's size: header and data. */
+        public long fileBytes() {
+            return headerBytes + dataBytes;
+        }
     }
 
-    /** Header checks and the data region (positioned at the first data byte, limited to its end). */
-    private static Parsed parse(ByteBuffer bytes) {
-        ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        if (b.remaining() < MAGIC.length + 2) {
-            throw new NpyFormatException("too short for a .npy file (" + b.remaining() + " bytes)");
+    /**
+     * Reads only the header of a {@code .npy} stream: at most {@link #MAX_HEADER_BYTES} plus a few
+     * bytes are consumed; the stream is left at the first data byte.
+     *
+     * @throws NpyFormatException when the header is invalid, unsupported or too long
+     * @throws IOException        when the stream fails or ends inside the header
+     */
+    public static Info readHeader(java.io.InputStream in) throws IOException {
+        byte[] prefix = in.readNBytes(MAGIC.length + 2);
+        if (prefix.length < MAGIC.length + 2) {
+            throw new NpyFormatException("too short for a .npy file (" + prefix.length + " bytes)");
         }
+        ByteBuffer b = ByteBuffer.wrap(prefix);
+        int major = checkMagicAndVersion(b);
+        int lenSize = major == 1 ? 2 : 4;
+        byte[] len = in.readNBytes(lenSize);
+        if (len.length < lenSize) {
+            throw new NpyFormatException("truncated header length");
+        }
+        ByteBuffer lb = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN);
+        long headerLen = major == 1 ? lb.getShort() & 0xffff : lb.getInt() & 0xffffffffL;
+        checkHeaderLength(headerLen);
+        byte[] headerBytes = in.readNBytes((int) headerLen);
+        if (headerBytes.length < headerLen) {
+            throw new NpyFormatException("header of " + headerLen + " bytes runs past the end");
+        }
+        return info(major, headerBytes, MAGIC.length + 2 + lenSize + (int) headerLen);
+    }
+
+    /** Reads only the header of a {@code .npy} file held in a buffer (not modified). */
+    public static Info readHeader(ByteBuffer bytes) {
+        return parse(bytes).info;
+    }
+
+    private record Parsed(Info info, Header header, ByteBuffer data) {
+    }
+
+    private static int checkMagicAndVersion(ByteBuffer b) {
         for (byte m : MAGIC) {
             if (b.get() != m) {
                 throw new NpyFormatException("not a .npy file (bad magic)");
@@ -81,41 +133,83 @@ public final class Npy {
         }
         int major = b.get() & 0xff;
         int minor = b.get() & 0xff;
+        if (!((major == 1 || major == 2 || major == 3) && minor == 0)) {
+            throw new NpyFormatException("unsupported .npy version " + major + "." + minor);
+        }
+        return major;
+    }
+
+    private static void checkHeaderLength(long headerLen) {
+        if (headerLen > MAX_HEADER_BYTES) {
+            throw new NpyFormatException("header of " + headerLen + " bytes is longer than the "
+                    + MAX_HEADER_BYTES + " bytes numpy itself reads");
+        }
+    }
+
+    private static Info info(int major, byte[] headerBytes, int headerTotal) {
+        String header = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        Header h = Header.parse(header);
+        long expected;
+        try {
+            expected = Math.multiplyExact(Tensor.elementCount(h.shape), (long) h.dtype.itemSize());
+        } catch (ArithmeticException | IllegalArgumentException e) {
+            throw new NpyFormatException("impossible shape " + Tensor.shapeString(h.shape));
+        }
+        return new Info(h.dtype, h.shape, h.fortranOrder, headerTotal, expected);
+    }
+
+    /** Header checks and the data region (positioned at the first data byte, limited to its end). */
+    private static Parsed parse(ByteBuffer bytes) {
+        ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int start = b.position();
+        if (b.remaining() < MAGIC.length + 2) {
+            throw new NpyFormatException("too short for a .npy file (" + b.remaining() + " bytes)");
+        }
+        int major = checkMagicAndVersion(b);
         long headerLen;
-        if (major == 1 && minor == 0) {
+        if (major == 1) {
             if (b.remaining() < 2) {
                 throw new NpyFormatException("truncated header length");
             }
             headerLen = b.getShort() & 0xffff;
-        } else if ((major == 2 || major == 3) && minor == 0) {
+        } else {
             if (b.remaining() < 4) {
                 throw new NpyFormatException("truncated header length");
             }
             headerLen = b.getInt() & 0xffffffffL;
-        } else {
-            throw new NpyFormatException("unsupported .npy version " + major + "." + minor);
         }
+        checkHeaderLength(headerLen);
         if (headerLen > b.remaining()) {
             throw new NpyFormatException("header of " + headerLen + " bytes runs past the end ("
                     + b.remaining() + " bytes left)");
         }
         byte[] headerBytes = new byte[(int) headerLen];
         b.get(headerBytes);
-        String header = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-        Header h = Header.parse(header);
-
-        long expected;
-        try {
-            expected = Tensor.elementCount(h.shape) * h.dtype.itemSize();
-        } catch (ArithmeticException | IllegalArgumentException e) {
-            throw new NpyFormatException("impossible shape " + Tensor.shapeString(h.shape));
-        }
+        Info info = info(major, headerBytes, b.position() - start);
+        Header h = new Header(info.dtype(), info.fortranOrder(), info.shape());
+        long expected = info.dataBytes();
         if (b.remaining() != expected) {
             throw new NpyFormatException(h.dtype.descr() + " " + Tensor.shapeString(h.shape) + " needs "
                     + expected + " data bytes, found " + b.remaining()
                     + (b.remaining() < expected ? " (truncated)" : " (trailing bytes)"));
         }
-        return new Parsed(h, b);
+        return new Parsed(info, h, b);
+    }
+
+    /**
+     * The tensor of a header read by {@link #readHeader(java.io.InputStream)} and its data, read
+     * separately (exactly {@code info.dataBytes()} bytes, in file order).
+     */
+    static Tensor tensor(Info info, ByteBuffer data, String name) {
+        if (data.remaining() != info.dataBytes()) {
+            throw new NpyFormatException("needs " + info.dataBytes() + " data bytes, found " + data.remaining());
+        }
+        if (info.fortranOrder() && info.shape().length > 1) {
+            ByteBuffer c = ByteBuffer.allocate(data.remaining());
+            fortranToC(data, c, info.shape(), info.dtype().itemSize());
+            data = c.flip();
+        }
+        return new Tensor(name, info.dtype(), info.shape(), data);
     }
 
     /** Decodes a complete {@code .npy} file held in an array. */
@@ -223,17 +317,21 @@ public final class Npy {
     private record Header(DType dtype, boolean fortranOrder, int[] shape) {
         static Header parse(String text) {
             Map<String, Object> dict = new Literal(text.strip()).dict();
+            text = quote(text.strip());
             Object descr = dict.get("descr");
             Object fortran = dict.get("fortran_order");
             Object shape = dict.get("shape");
             if (!(descr instanceof String d)) {
-                throw new NpyFormatException("header lacks a string 'descr': " + text.strip());
+                throw new NpyFormatException("header lacks a string 'descr': " + text);
             }
             if (!(fortran instanceof Boolean f)) {
-                throw new NpyFormatException("header lacks a boolean 'fortran_order': " + text.strip());
+                throw new NpyFormatException("header lacks a boolean 'fortran_order': " + text);
             }
             if (!(shape instanceof List<?> dims)) {
-                throw new NpyFormatException("header lacks a tuple 'shape': " + text.strip());
+                throw new NpyFormatException("header lacks a tuple 'shape': " + text);
+            }
+            if (dims.size() > MAX_DIMS) {
+                throw new NpyFormatException("shape has " + dims.size() + " dimensions, at most " + MAX_DIMS);
             }
             DType dtype;
             try {
@@ -243,17 +341,28 @@ public final class Npy {
             }
             int[] s = new int[dims.size()];
             for (int i = 0; i < s.length; i++) {
-                long v = (Long) dims.get(i);
+                if (!(dims.get(i) instanceof Long v)) {
+                    throw new NpyFormatException("shape holds a non-integer: " + text);
+                }
                 if (v < 0 || v > Integer.MAX_VALUE) {
                     throw new NpyFormatException("bad dimension " + v + " in shape");
                 }
-                s[i] = (int) v;
+                s[i] = v.intValue();
             }
             return new Header(dtype, f, s);
         }
     }
 
-    /** Recursive-descent reader for dicts of strings, booleans, integers and tuples. */
+    /** At most {@link #QUOTE_CHARS} characters of {@code s}, marked when cut. */
+    private static String quote(String s) {
+        return s.length() <= QUOTE_CHARS ? s : s.substring(0, QUOTE_CHARS) + "… (" + s.length() + " characters)";
+    }
+
+    /**
+     * Reader for a dict of strings, booleans, integers and tuples of scalars: all a numpy header
+     * holds. Tuples do not nest, so the reader never recurses deeper than dict → tuple → scalar
+     * whatever the input (a header of nested parentheses is refused, not a stack overflow).
+     */
     private static final class Literal {
         private final String s;
         private int p;
@@ -267,13 +376,13 @@ public final class Npy {
             expect('{');
             skipSpace();
             while (peek() != '}') {
-                Object key = value();
+                Object key = value(false);
                 if (!(key instanceof String k)) {
                     throw fail("dict key is not a string");
                 }
                 skipSpace();
                 expect(':');
-                out.put(k, value());
+                out.put(k, value(true));
                 skipSpace();
                 if (peek() == ',') {
                     p++;
@@ -286,7 +395,7 @@ public final class Npy {
             return out;
         }
 
-        private Object value() {
+        private Object value(boolean tupleAllowed) {
             skipSpace();
             char c = peek();
             if (c == '\'' || c == '"') {
@@ -300,11 +409,14 @@ public final class Npy {
                 return v;
             }
             if (c == '(') {
+                if (!tupleAllowed) {
+                    throw fail("nested tuple");
+                }
                 p++;
                 List<Object> items = new ArrayList<>();
                 skipSpace();
                 while (peek() != ')') {
-                    items.add(value());
+                    items.add(value(false));
                     skipSpace();
                     if (peek() == ',') {
                         p++;
@@ -370,7 +482,7 @@ public final class Npy {
         }
 
         private NpyFormatException fail(String why) {
-            return new NpyFormatException("bad header at character " + p + " (" + why + "): " + s);
+            return new NpyFormatException("bad header at character " + p + " (" + why + "): " + quote(s));
         }
     }
 }

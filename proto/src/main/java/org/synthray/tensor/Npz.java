@@ -67,14 +67,29 @@ public final class Npz {
     }
 
     /**
-     * Reads every {@code .npy} entry, in zip order, stored or deflated.
+     * Reads every {@code .npy} entry, in zip order, stored or deflated, within
+     * {@link NpzLimits#DEFAULT} (no entry inflates beyond the compression ratio).
      *
      * @throws Npy.NpyFormatException naming the entry when one is invalid
      */
     public static Weights read(InputStream in) throws IOException {
+        return read(in, NpzLimits.DEFAULT);
+    }
+
+    /**
+     * Reads every {@code .npy} entry, in zip order, stored or deflated. Each entry's header is read
+     * and checked against {@code limits} before its data; the data is then read in pieces while
+     * the bytes inflated are kept within the compression ratio of the zip bytes consumed, so a
+     * header that lies about its size costs no more memory than the ratio allows.
+     *
+     * @throws Npy.NpyFormatException naming the entry when one is invalid or breaks a limit
+     */
+    public static Weights read(InputStream in, NpzLimits limits) throws IOException {
         List<Tensor> tensors = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        ZipInputStream zip = new ZipInputStream(in);
+        CountingInputStream raw = new CountingInputStream(in);
+        ZipInputStream zip = new ZipInputStream(raw);
+        NpzLimits.Budget budget = limits.budget();
         ZipEntry e;
         while ((e = zip.getNextEntry()) != null) {
             String entry = e.getName();
@@ -85,14 +100,84 @@ public final class Npz {
             if (!seen.add(name)) {
                 throw new Npy.NpyFormatException("duplicate entry '" + entry + "' in .npz");
             }
-            byte[] bytes = zip.readAllBytes();
+            long entryStart = raw.count;
             try {
-                tensors.add(Npy.read(ByteBuffer.wrap(bytes), name));
+                Npy.Info info = Npy.readHeader(zip);
+                budget.admit(entry, info, e.getCompressedSize());
+                ByteBuffer data = readData(zip, info.dataBytes(),
+                        inflated -> budget.checkRatio(entry, info.headerBytes() + inflated, raw.count - entryStart));
+                if (zip.read() >= 0) {
+                    throw new Npy.NpyFormatException("trailing bytes after " + info.dataBytes() + " data bytes");
+                }
+                tensors.add(Npy.tensor(info, data, name));
             } catch (Npy.NpyFormatException ex) {
-                throw new Npy.NpyFormatException("entry '" + entry + "': " + ex.getMessage());
+                throw new Npy.NpyFormatException((ex.getMessage().contains("entry '") ? "" : "entry '" + entry + "': ")
+                        + ex.getMessage());
             }
         }
         return new Weights(tensors);
+    }
+
+    /** Growth step of {@link #readData}: memory follows the bytes that really arrive. */
+    private static final int PIECE = 8 << 20;
+
+    /**
+     * Reads exactly {@code n} bytes, growing the buffer as they arrive (not allocating {@code n}
+     * up front: a declared size is only a claim) and telling {@code progress} the count so far.
+     */
+    private static ByteBuffer readData(InputStream in, long n, java.util.function.LongConsumer progress)
+            throws IOException {
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new Npy.NpyFormatException("an entry of " + n + " data bytes cannot be read onto the heap");
+        }
+        byte[] buf = new byte[(int) Math.min(n, PIECE)];
+        int got = 0;
+        while (got < n) {
+            if (got == buf.length) {
+                buf = java.util.Arrays.copyOf(buf, (int) Math.min(n, (long) buf.length * 2));
+            }
+            int r = in.read(buf, got, Math.min(buf.length - got, PIECE));
+            if (r < 0) {
+                throw new Npy.NpyFormatException("needs " + n + " data bytes, found " + got + " (truncated)");
+            }
+            got += r;
+            progress.accept(got);
+        }
+        return ByteBuffer.wrap(buf);
+    }
+
+    /** Counts the zip bytes consumed: what the compression ratio is measured against. */
+    private static final class CountingInputStream extends java.io.FilterInputStream {
+        long count;
+
+        CountingInputStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long s = super.skip(n);
+            count += s;
+            return s;
+        }
     }
 
     public static Weights read(Path file) throws IOException {

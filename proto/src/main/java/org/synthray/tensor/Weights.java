@@ -98,31 +98,6 @@ public final class Weights implements Iterable<Tensor> {
         return null;
     }
 
-    /**
-     * These tensors under {@code reference}'s names, position by position. Flower's {@code Parameters}
-     * carry tensors without names, so a global model version the coordinator stored from them is named
-     * {@code t0, t1, …}; a site gives it back the names of its own model config. Shapes must agree
-     * (dtypes may differ: a float16 base model and its float32 fine-tuned versions).
-     *
-     * @throws IllegalArgumentException naming the first tensor whose shape differs
-     */
-    public Weights withNamesOf(Weights reference) {
-        if (reference.size() != size()) {
-            throw new IllegalArgumentException("expected " + reference.size() + " tensors, got " + size());
-        }
-        List<Tensor> renamed = new java.util.ArrayList<>(size());
-        for (int i = 0; i < size(); i++) {
-            Tensor t = get(i);
-            Tensor r = reference.get(i);
-            if (!java.util.Arrays.equals(t.shape(), r.shape())) {
-                throw new IllegalArgumentException("tensor " + i + " ('" + r.name() + "') expected shape "
-                        + Tensor.shapeString(r.shape()) + ", got " + Tensor.shapeString(t.shape()));
-            }
-            renamed.add(t.name().equals(r.name()) ? t : t.withName(r.name()));
-        }
-        return new Weights(renamed);
-    }
-
     /** True when both hold equal tensors (content and names) in the same order. */
     public boolean contentEquals(Weights other) {
         if (other.size() != size()) {

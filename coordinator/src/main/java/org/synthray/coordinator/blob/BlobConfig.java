@@ -73,6 +73,21 @@ public interface BlobConfig {
     @WithDefault("2m")
     Duration idleTimeout();
 
+    /** Largest blob an upload may declare (bytes); larger ones are refused before anything is staged. */
+    @WithDefault("17179869184")
+    long maxBlobBytes();
+
+    /**
+     * Unfinished uploads one site (or one address, without authentication) may have staged; opening
+     * one more discards its oldest idle one, or is refused when all are in progress.
+     */
+    @WithDefault("4")
+    int siteStagedUploads();
+
+    /** Bytes (declared sizes) of one site's unfinished uploads together, with the same rule. */
+    @WithDefault("34359738368")
+    long siteStagedBytes();
+
     /** Staged bytes of uploads untouched for this long are deleted at start. */
     @WithDefault("168h")
     Duration stagingTtl();

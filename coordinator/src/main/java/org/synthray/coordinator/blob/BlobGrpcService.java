@@ -70,6 +70,11 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
     @Inject
     BlobConfig config;
 
+    @Inject
+    BlobUploads completedUploads;
+
+    private StagingQuota quota;
+
     private ExecutorService io;
     private ScheduledExecutorService sweeper;
     private final Set<UploadCall> uploads = ConcurrentHashMap.newKeySet();
@@ -96,6 +101,7 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
 
     @PostConstruct
     void start() {
+        quota = new StagingQuota(Math.max(1, config.siteStagedUploads()), config.siteStagedBytes());
         AtomicInteger n = new AtomicInteger();
         ThreadFactory threads = r -> {
             Thread t = new Thread(r, "blob-io-" + n.incrementAndGet());
@@ -136,6 +142,10 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
 
     /** Who called, for log lines: the authenticated (or else announced and validated) site id, or the remote address. */
     private static final Context.Key<String> CALLER = Context.key("synthray-blob-caller");
+    /** The caller's site id (authenticated, or announced without authentication); null for others. */
+    private static final Context.Key<String> SITE = Context.key("synthray-blob-site");
+    /** Whose staging quota a call uses: its site, else its remote host. */
+    private static final Context.Key<String> QUOTA_OWNER = Context.key("synthray-blob-quota-owner");
 
     private static final class CallerInterceptor implements ServerInterceptor {
         private static final Metadata.Key<String> SITE_ID =
@@ -148,13 +158,19 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
             String site = org.synthray.coordinator.security.SiteIdentity.current()
                     .map(org.synthray.coordinator.security.SiteIdentity::siteId).orElse(headers.get(SITE_ID));
             String caller;
+            String owner;
             if (site != null && site.matches("[A-Za-z0-9._-]{1,64}")) {
                 caller = "site " + site;
+                owner = caller;
             } else {
+                site = null;
                 SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
                 caller = remote != null ? remote.toString() : "unknown client";
+                owner = remote instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
+                        ? "host " + inet.getAddress().getHostAddress() : "unknown client";
             }
-            return Contexts.interceptCall(Context.current().withValue(CALLER, caller), call, headers, next);
+            return Contexts.interceptCall(Context.current().withValue(CALLER, caller).withValue(SITE, site)
+                    .withValue(QUOTA_OWNER, owner), call, headers, next);
         }
     }
 
@@ -212,6 +228,8 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
         private boolean opened;
         private boolean ended;
         private final String caller = caller();
+        private final String site = SITE.get();
+        private final String quotaOwner = QUOTA_OWNER.get() != null ? QUOTA_OWNER.get() : "unknown client";
         private volatile long lastActivity = System.nanoTime();
 
         UploadCall(ServerCallStreamObserver<UploadResponse> out) {
@@ -255,6 +273,7 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
                     default -> fail(Status.INVALID_ARGUMENT.withDescription("empty upload message"));
                 }
             } catch (BlobIntegrityException e) {
+                quota.ended(quotaOwner, e.expected().sha256());
                 integrityFailures.incrementAndGet();
                 LOG.warning(() -> "refused upload from " + caller + ": " + e.getMessage());
                 fail(Status.DATA_LOSS.withDescription(e.getMessage()
@@ -280,9 +299,39 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
                 fail(Status.INVALID_ARGUMENT.withDescription("size must be >= 0, got " + open.getSize()));
                 return;
             }
+            if (open.getSize() > config.maxBlobBytes()) {
+                fail(Status.RESOURCE_EXHAUSTED.withDescription("declared size " + open.getSize()
+                        + " exceeds the limit of " + config.maxBlobBytes() + " bytes (synthray.blobs.max-blob-bytes)"));
+                return;
+            }
             BlobRef blob = new BlobRef(open.getSha256(), open.getSize());
-            Optional<BlobStore.Upload> u = store.beginUpload(blob);
+            if (store.exists(blob.sha256())) {
+                OptionalLong size = store.size(blob.sha256());
+                if (size.isPresent() && size.getAsLong() != blob.size()) {
+                    fail(Status.INVALID_ARGUMENT.withDescription("blob " + blob.sha256() + " is stored with "
+                            + size.getAsLong() + " bytes, not " + blob.size()));
+                    return;
+                }
+                finished(blob); // deduplicated: nothing to send (and nothing this caller proved it holds)
+                return;
+            }
+            StagingQuota.Admission admission = quota.open(quotaOwner, blob);
+            for (BlobRef old : admission.evicted()) {
+                discardStaged(old);
+            }
+            if (admission.refusal() != null) {
+                fail(Status.RESOURCE_EXHAUSTED.withDescription(admission.refusal()));
+                return;
+            }
+            Optional<BlobStore.Upload> u;
+            try {
+                u = store.beginUpload(blob);
+            } catch (IOException | RuntimeException e) {
+                quota.paused(quotaOwner, blob.sha256());
+                throw e;
+            }
             if (u.isEmpty()) {
+                quota.ended(quotaOwner, blob.sha256());
                 OptionalLong size = store.size(blob.sha256());
                 if (size.isPresent() && size.getAsLong() != blob.size()) {
                     fail(Status.INVALID_ARGUMENT.withDescription("blob " + blob.sha256() + " is stored with "
@@ -348,6 +397,8 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
                 completeNanos.addAndGet(System.nanoTime() - t);
             }
             uploadsCompleted.incrementAndGet();
+            quota.ended(quotaOwner, blob.sha256());
+            completedUploads.uploaded(site, blob.sha256());
             LOG.fine(() -> "stored " + blob + " from " + caller);
             finished(blob);
         }
@@ -380,6 +431,7 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
 
         private void closeUpload() {
             if (upload != null) {
+                quota.paused(quotaOwner, upload.blob().sha256());
                 try {
                     upload.close();
                 } catch (IOException e) {
@@ -392,6 +444,20 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
         private void end() {
             ended = true;
             uploads.remove(this);
+        }
+    }
+
+    /** Drops the staged bytes of an upload evicted from its site's quota (unless another call has it open). */
+    private void discardStaged(BlobRef blob) {
+        try {
+            Optional<BlobStore.Upload> u = store.beginUpload(blob);
+            if (u.isPresent()) {
+                u.get().discard();
+            }
+        } catch (BlobStore.UploadInProgressException e) {
+            // in use by another caller: it stays theirs
+        } catch (IOException | RuntimeException e) {
+            LOG.warning(() -> "cannot discard the staged upload of " + blob + ": " + e.getMessage());
         }
     }
 

@@ -11,12 +11,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.synthray.blob.BlobRef;
-import org.synthray.blob.WeightsBlobs;
 import org.synthray.flower.BlobRefs;
 import org.synthray.flower.FlowerTensors;
 import org.synthray.flower.proto.Parameters;
 import org.synthray.flower.proto.Scalar;
+import org.synthray.tensor.MappedNpz;
 import org.synthray.tensor.Npz;
+import org.synthray.tensor.NpzLimits;
 import org.synthray.tensor.Weights;
 
 /**
@@ -100,6 +101,16 @@ public class ModelBlobs {
      * @throws IllegalArgumentException when the blob is not stored or has another size
      */
     public Weights read(BlobRef ref, List<String> names) throws IOException {
+        return read(ref, names, NpzLimits.DEFAULT);
+    }
+
+    /**
+     * Opens a stored model blob, each entry checked against {@code limits} before its data is
+     * mapped or inflated.
+     *
+     * @throws IllegalArgumentException when the blob is not stored, has another size or breaks a limit
+     */
+    public Weights read(BlobRef ref, List<String> names, NpzLimits limits) throws IOException {
         OptionalLong size = store.size(ref.sha256());
         if (size.isEmpty()) {
             throw new IllegalArgumentException("refers to blob " + ref.sha256() + ", which was never uploaded");
@@ -111,13 +122,13 @@ public class ModelBlobs {
         try {
             Optional<Path> local = store.localFile(ref.sha256());
             if (local.isPresent()) {
-                return WeightsBlobs.map(local.get(), names);
+                return MappedNpz.read(local.get(), names, limits);
             }
             // A store without local files: copy to a temporary file and map that.
             Path tmp = Files.createTempFile("synthray-model-", ".npz");
             try (InputStream in = store.open(ref.sha256(), 0)) {
                 Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                return WeightsBlobs.map(tmp, names);
+                return MappedNpz.read(tmp, names, limits);
             } finally {
                 Files.deleteIfExists(tmp); // the mapping stays valid after the name is gone
             }

@@ -452,17 +452,27 @@ public final class AdminCli implements Runnable {
         @ParentCommand
         AdminCli admin;
 
-        @Command(name = "upload", description = "Upload a model; prints its SHA-256.")
+        @Command(name = "upload", description = "Upload a model (an .npz, or a model folder: its weights.npz and, "
+                + "as its provenance, its info.json); prints the model's identity.")
         static final class Upload implements Callable<Integer> {
             @ParentCommand
             Models models;
-            @Parameters(paramLabel = "MODEL.npz")
+            @Parameters(paramLabel = "MODEL", description = "MODEL.npz or a model folder")
             Path file;
 
             @Override
             public Integer call() throws Exception {
-                JsonNode m = models.admin.json("POST", "/api/models", Files.readAllBytes(file), "application/octet-stream");
-                models.admin.spec.commandLine().getOut().println(m.get("sha256").asText());
+                Path npz = Files.isDirectory(file) ? file.resolve("weights.npz") : file;
+                Path info = Files.isDirectory(file) ? file.resolve("info.json") : null;
+                if (!Files.isRegularFile(npz)) {
+                    throw new IOException(Files.isDirectory(file) ? file + " has no weights.npz" : "no model file " + file);
+                }
+                JsonNode m = models.admin.json("POST", "/api/models", Files.readAllBytes(npz), "application/octet-stream");
+                String id = m.get("sha256").asText();
+                if (info != null && Files.isRegularFile(info)) {
+                    models.admin.json("PUT", "/api/models/" + id + "/provenance", Files.readAllBytes(info), "application/json");
+                }
+                models.admin.spec.commandLine().getOut().println(id);
                 models.admin.spec.commandLine().getOut().flush();
                 return 0;
             }

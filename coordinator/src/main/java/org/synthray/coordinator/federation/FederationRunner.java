@@ -166,15 +166,22 @@ public final class FederationRunner {
         } catch (InterruptedException e) {
             LOG.infof("run=%s cancelled", run);
             return new RunResult(RunResult.Status.CANCELLED, "cancelled", rounds, global);
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
+            // Not the sites' doing (their bytes are contained above): the run ends FAILED, never half-alive.
             LOG.errorf(e, "run=%s stopped by an error", run);
-            return failed("internal error: " + e, rounds, global);
+            return failed("internal error: " + e.getClass().getSimpleName()
+                    + (e.getMessage() != null ? " (" + abbreviate(e.getMessage()) + ")" : ""), rounds, global);
         } finally {
             for (ClientProxy c : registry.connected(run)) {
                 c.disconnect(0);
             }
             thread = null;
         }
+    }
+
+    /** Reasons go into the database and the ledger: a few hundred characters at most. */
+    private static String abbreviate(String s) {
+        return s.length() <= 300 ? s : s.substring(0, 300) + "…";
     }
 
     private RunResult failed(String reason, List<RoundSummary> rounds, Weights global) {
@@ -247,18 +254,30 @@ public final class FederationRunner {
                 parts.add(Participation.rejected(id, Participation.Phase.FIT, "answered FitIns with " + reply.message.getMsgCase()));
                 return;
             }
+            ClientUpdate u;
+            String sha;
             try {
-                ClientUpdate u = UpdateValidator.validate(id, reply.message.getFitRes(), global, transport);
-                String sha = transport.updateDigest(reply.message.getFitRes());
+                u = UpdateValidator.validate(id, reply.message.getFitRes(), global, transport,
+                        new WeightsTransport.Origin(reply.sent.client.siteId(), reply.sent.askedAt));
+                sha = transport.updateDigest(reply.message.getFitRes());
+            } catch (UpdateValidator.RejectedUpdateException e) {
+                LOG.warnf("run=%s round=%d update from %s rejected: %s", settings.runId(), r, id, e.getMessage());
+                parts.add(Participation.rejected(id, Participation.Phase.FIT, e.getMessage()));
+                return;
+            } catch (RuntimeException | Error e) {
+                // Whatever a site's bytes provoke costs that site its update, never the run.
+                LOG.errorf(e, "run=%s round=%d update from %s could not be checked", settings.runId(), r, id);
+                parts.add(Participation.rejected(id, Participation.Phase.FIT, "update could not be checked: "
+                        + e.getClass().getSimpleName() + (e.getMessage() != null ? " (" + abbreviate(e.getMessage()) + ")" : "")));
+                return;
+            }
+            {
                 aggregator.add(u);
                 accepted.add(new UpdateRef(id, sha, u.numExamples()));
                 fitMetrics.add(Map.entry(u.numExamples(), u.metrics()));
                 Object loss = u.metrics().get("train_loss");
                 parts.add(new Participation(id, Participation.Phase.FIT, Participation.Outcome.ACCEPTED, null, u.numExamples(),
                         loss instanceof Number n ? n.doubleValue() : null, u.metrics(), sha));
-            } catch (UpdateValidator.RejectedUpdateException e) {
-                LOG.warnf("run=%s round=%d update from %s rejected: %s", settings.runId(), r, id, e.getMessage());
-                parts.add(Participation.rejected(id, Participation.Phase.FIT, e.getMessage()));
             }
         });
         if (aggregator.count() < strategy.minFitResults()) {
@@ -311,7 +330,11 @@ public final class FederationRunner {
                 Duration.ofNanos(System.nanoTime() - start), model != null ? model.modelId() : null);
     }
 
-    private record Sent(ClientProxy client, CompletableFuture<ClientMessage> future) {
+    /** An instruction on its way; {@code askedAt} bounds which uploads can belong to its reply. */
+    private record Sent(ClientProxy client, CompletableFuture<ClientMessage> future, java.time.Instant askedAt) {
+        Sent(ClientProxy client, CompletableFuture<ClientMessage> future) {
+            this(client, future, java.time.Instant.now());
+        }
     }
 
     private record Reply(Sent sent, ClientMessage message, String error) {
@@ -354,7 +377,8 @@ public final class FederationRunner {
             boolean fit = phase == Participation.Phase.FIT;
             ServerMessage msg = fit ? Instructions.fit(out.parameters(), config) : Instructions.evaluate(out.parameters(), config);
             bytes[0] += msg.getSerializedSize();
-            sent.add(new Sent(c, c.request(msg, tag(round, phase.name()))));
+            java.time.Instant askedAt = java.time.Instant.now();
+            sent.add(new Sent(c, c.request(msg, tag(round, phase.name())), askedAt));
         }
         return sent;
     }

@@ -25,6 +25,15 @@ public final class UpdateValidator {
 
     /** As {@link #validate(String, ClientMessage.FitRes, Weights)}, with weights that may come by blob reference. */
     public static ClientUpdate validate(String clientId, ClientMessage.FitRes res, Weights global, WeightsTransport transport) {
+        return validate(clientId, res, global, transport, new WeightsTransport.Origin(clientId, java.time.Instant.EPOCH));
+    }
+
+    /**
+     * As {@link #validate(String, ClientMessage.FitRes, Weights)}, with weights that may come by blob
+     * reference from the site and instruction {@code origin} names.
+     */
+    public static ClientUpdate validate(String clientId, ClientMessage.FitRes res, Weights global, WeightsTransport transport,
+                                        WeightsTransport.Origin origin) {
         if (res.getStatus().getCode() != Code.OK) {
             throw new RejectedUpdateException("client reported failure: " + res.getStatus().getCode()
                     + (res.getStatus().getMessage().isEmpty() ? "" : " (" + res.getStatus().getMessage() + ")"));
@@ -34,7 +43,7 @@ public final class UpdateValidator {
         }
         Weights w;
         try {
-            w = transport.incoming(res, global.names());
+            w = transport.incoming(res, global, origin);
         } catch (IllegalArgumentException | java.io.IOException e) {
             throw new RejectedUpdateException(e.getMessage());
         }

@@ -1,7 +1,6 @@
 package org.synthray.coordinator.federation;
 
 import java.io.IOException;
-import java.util.List;
 import java.util.Map;
 import org.synthray.flower.FlowerTensors;
 import org.synthray.flower.proto.ClientMessage;
@@ -22,12 +21,18 @@ public interface WeightsTransport {
 
     Outgoing outgoing(Weights weights) throws IOException;
 
+    /** Who sent a reply and when they were asked: a reply may only use what that site sent since. */
+    record Origin(String siteId, java.time.Instant askedAt) {
+    }
+
     /**
-     * The weights of a FitRes.
+     * The weights of a FitRes, checked against {@code global}'s dtypes and shapes before any of
+     * their data is read (a declared size never becomes an allocation unchecked).
      *
-     * @throws IllegalArgumentException with the reason when they cannot be decoded or fetched
+     * @throws IllegalArgumentException with the reason when they cannot be decoded or fetched, or
+     *                                  refer to a blob {@code origin}'s site may not use
      */
-    Weights incoming(ClientMessage.FitRes res, List<String> names) throws IOException;
+    Weights incoming(ClientMessage.FitRes res, Weights global, Origin origin) throws IOException;
 
     /** The SHA-256 identifying the update a FitRes carries (the bytes the site sent). */
     default String updateDigest(ClientMessage.FitRes res) {
@@ -42,8 +47,8 @@ public interface WeightsTransport {
         }
 
         @Override
-        public Weights incoming(ClientMessage.FitRes res, List<String> names) {
-            return FlowerTensors.toWeights(res.getParameters(), names);
+        public Weights incoming(ClientMessage.FitRes res, Weights global, Origin origin) {
+            return FlowerTensors.toWeights(res.getParameters(), global.names());
         }
     };
 }

@@ -137,8 +137,17 @@ public class RunExecutor {
     }
 
     private void execute(String runId, FederationRunner runner) {
+        RunResult result;
         try {
-            RunResult result = runner.run();
+            result = runner.run();
+        } catch (RuntimeException | Error e) {
+            // The runner contains its own failures; this is the last line: a run thread that dies
+            // must still end its run FAILED (with its RUN_FAILED event), never leave it RUNNING with no thread.
+            LOG.errorf(e, "run=%s: its thread failed", runId);
+            result = new RunResult(RunResult.Status.FAILED, "internal error: " + e.getClass().getSimpleName(),
+                    List.of(), null);
+        }
+        try {
             if (result.status() == RunResult.Status.CANCELLED && stopping) {
                 return; // coordinator shutting down: leave the run RUNNING so it resumes
             }

@@ -39,43 +39,8 @@ class BlobServiceIdleTest {
     void silentUploadIsClosedAndItsBytesKept() throws Exception {
         BlobGrpcService service = new BlobGrpcService();
         service.store = new FileBlobStore(root);
-        service.config = new BlobConfig() {
-            public String store() {
-                return "file";
-            }
-
-            public S3 s3() {
-                throw new UnsupportedOperationException("filesystem store");
-            }
-
-            public String dir() {
-                return root.toString();
-            }
-
-            public int maxChunkBytes() {
-                return 1024;
-            }
-
-            public long thresholdBytes() {
-                return 1 << 20;
-            }
-
-            public int uploadWindow() {
-                return 2;
-            }
-
-            public int ioThreads() {
-                return 2;
-            }
-
-            public Duration idleTimeout() {
-                return Duration.ofSeconds(1);
-            }
-
-            public Duration stagingTtl() {
-                return Duration.ofDays(1);
-            }
-        };
+        service.config = new TestBlobConfig(root, 1024, Duration.ofSeconds(1), 1 << 30, 4, 1L << 32);
+        service.completedUploads = new BlobUploads();
         service.start();
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .addService(service.bindService()).build().start();

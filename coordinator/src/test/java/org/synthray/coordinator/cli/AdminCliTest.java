@@ -66,6 +66,27 @@ class AdminCliTest {
     }
 
     @Test
+    void aModelFolderIsUploadedWithItsInfoAsProvenance(@TempDir Path dir) throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("base"));
+        Weights w = Weights.of(Tensor.ofFloats("w", new int[] {2}, 5, (float) (System.nanoTime() % 1000)));
+        Npz.write(w, folder.resolve("weights.npz"));
+        Files.writeString(folder.resolve("info.json"), "{\"config\": \"cli-base\", \"seed\": 7, \"data\": \"nih\"}");
+
+        Result up = run("models", "upload", folder.toString());
+        assertEquals(0, up.code(), up.err());
+        assertEquals(w.modelId(), up.out().strip(), "the model's identity, not the file's hash");
+        io.restassured.path.json.JsonPath info = io.restassured.RestAssured.given().get("/api/models/" + w.modelId() + "/info")
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals("cli-base", info.getString("config"));
+        assertEquals(7, info.getInt("provenance.seed"));
+        assertEquals(w.sha256(), info.getString("blobSha256"), "kept as the canonical .npz of its weights");
+
+        Result missing = run("models", "upload", dir.toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("has no weights.npz"), missing.err());
+    }
+
+    @Test
     void connectionOptionsMayFollowTheSubcommand() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

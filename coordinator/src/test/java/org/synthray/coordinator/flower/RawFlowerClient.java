@@ -41,9 +41,20 @@ public final class RawFlowerClient implements AutoCloseable {
     private volatile ClientCallStreamObserver<byte[]> out;
 
     public RawFlowerClient(int port, Function<ServerMessage, Action> script) {
+        this(port, null, script);
+    }
+
+    /** A client announcing {@code siteId} in the {@code synthray-site-id} header, as SynthRay agents do. */
+    public RawFlowerClient(int port, String siteId, Function<ServerMessage, Action> script) {
         channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
                 .maxInboundMessageSize(Integer.MAX_VALUE).build();
-        ClientCalls.asyncBidiStreamingCall(channel.newCall(RawJoin.JOIN, io.grpc.CallOptions.DEFAULT),
+        io.grpc.Channel calls = channel;
+        if (siteId != null) {
+            io.grpc.Metadata h = new io.grpc.Metadata();
+            h.put(io.grpc.Metadata.Key.of("synthray-site-id", io.grpc.Metadata.ASCII_STRING_MARSHALLER), siteId);
+            calls = io.grpc.ClientInterceptors.intercept(channel, io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(h));
+        }
+        ClientCalls.asyncBidiStreamingCall(calls.newCall(RawJoin.JOIN, io.grpc.CallOptions.DEFAULT),
                 new ClientResponseObserver<byte[], byte[]>() {
                     @Override
                     public void beforeStart(ClientCallStreamObserver<byte[]> requestStream) {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * same JVM: images are read from the bucket with ranged GETs while the ZIP is written.
  */
 @QuarkusTest
-@TestProfile(SetsOnS3Test.OnS3.class)
+@TestProfile(org.synthray.coordinator.testing.S3Profile.class)
 @EnabledIfSystemProperty(named = "synthray.bench", matches = "true")
 class SetDownloadS3Benchmark extends SetDownloadBenchmark {
 }

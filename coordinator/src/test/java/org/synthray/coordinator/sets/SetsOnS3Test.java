@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
@@ -17,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -29,6 +27,7 @@ import org.synthray.agent.publish.SetPublisher;
 import org.synthray.agent.publish.TestSets;
 import org.synthray.coordinator.blob.BlobStore;
 import org.synthray.coordinator.blob.S3BlobStore;
+import org.synthray.coordinator.testing.S3Profile;
 import org.synthray.coordinator.testing.S3ProxyResource;
 import org.synthray.manifest.ManifestEntry;
 
@@ -37,15 +36,8 @@ import org.synthray.manifest.ManifestEntry;
  * set through the blob service into the bucket, and a researcher's ZIP streams back out of it.
  */
 @QuarkusTest
-@TestProfile(SetsOnS3Test.OnS3.class)
+@TestProfile(S3Profile.class)
 class SetsOnS3Test {
-
-    public static class OnS3 implements QuarkusTestProfile {
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(S3ProxyResource.class));
-        }
-    }
 
     @ConfigProperty(name = "quarkus.grpc.server.test-port")
     int grpcPort;

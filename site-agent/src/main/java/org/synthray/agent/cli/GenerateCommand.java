@@ -65,8 +65,8 @@ public final class GenerateCommand implements Callable<Integer> {
                     each.size(), ProgressBar.duration(secs), secs / each.size(), sampling.steps, sampling.guidance));
             int s = pipe.model().config().imageSize();
             Files.createDirectories(out);
-            StringBuilder manifest = new StringBuilder("file\tprompt\tseed\tsteps\tguidance\tmodel_sha256\n");
-            String sha = pipe.model().emaWeights().sha256();
+            StringBuilder manifest = new StringBuilder("file\tprompt\tseed\tsteps\tguidance\tmodel_id\n");
+            String sha = pipe.model().emaWeights().modelId();
             for (int i = 0; i < each.size(); i++) {
                 String file = String.format(Locale.ROOT, "p%02d-%02d.png", i / sampling.n, i % sampling.n);
                 Images.writePng(Images.toImage(imgs, i * s * s, s), out.resolve(file));

@@ -110,14 +110,13 @@ public final class SynthesizeCommand implements Callable<Integer> {
     }
 
     /**
-     * The model, and in {@code sha[0]} its identity: the SHA-256 of its weights as stored
-     * ({@link Weights#sha256()} of {@code weights.npz}, float16 or float32), which is also the version
-     * hash the coordinator gives that file.
+     * The model, and in {@code sha[0]} its identity ({@link Weights#modelId()}): the same for the
+     * float16 {@code weights.npz}, the float32 model loaded from it and the coordinator's version of it.
      */
     private TextToImagePipeline loadModel(PrintWriter o, String[] sha) throws Exception {
         Checkpoint.Contents base = Checkpoint.read(model);
         if (modelVersion == null) {
-            sha[0] = base.weights().sha256();
+            sha[0] = base.weights().modelId();
             try {
                 return new TextToImagePipeline(DiffusionModel.create(base.config(), base.weights()), base.tokenizer());
             } catch (IllegalArgumentException e) {
@@ -129,10 +128,8 @@ public final class SynthesizeCommand implements Callable<Integer> {
                 : Path.of(System.getProperty("user.home"), ".cache", "synthray", "models");
         o.println("fetching model " + modelVersion + " from " + coordinatorUrl);
         o.flush();
-        Weights fetched = new ModelFetcher().fetch(coordinatorUrl, modelVersion, cache, access.tokens(site));
+        Weights w = new ModelFetcher().fetch(coordinatorUrl, modelVersion, cache, access.tokens(site), base.weights().names());
         try {
-            // A version aggregated from Flower parameters has positional names; the config names them.
-            Weights w = fetched.withNamesOf(base.weights());
             return new TextToImagePipeline(DiffusionModel.create(base.config(), w), base.tokenizer());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("model " + modelVersion + " does not fit the config of " + model + ": "

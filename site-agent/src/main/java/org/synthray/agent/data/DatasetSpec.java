@@ -131,6 +131,35 @@ public record DatasetSpec(String layout, Path csv, Path imageDir, String imageCo
         return imageDir.resolve(v);
     }
 
+    /**
+     * The image file of a row, only when it lies inside the image folder: a table naming
+     * {@code ../}, an absolute path or a symbolic link leading elsewhere must not make the agent
+     * read (and train on, or report about) files outside its data folder.
+     *
+     * @throws IOException with the reason when the name leads outside the image folder
+     */
+    public Path confinedImageFile(Map<String, String> row) throws IOException {
+        String v = row.getOrDefault(imageColumn, "").strip();
+        Path named = java.nio.file.Paths.get(v);
+        if (named.isAbsolute() || v.startsWith("/") || v.startsWith("\\") || v.matches("^[A-Za-z]:.*")) {
+            throw new IOException("outside the data folder: absolute path");
+        }
+        for (Path part : named) {
+            if (part.toString().equals("..")) {
+                throw new IOException("outside the data folder: '..' in the path");
+            }
+        }
+        Path file = imageFile(row);
+        if (java.nio.file.Files.exists(file)) {
+            Path real = file.toRealPath();
+            Path root = imageDir.toRealPath();
+            if (!real.startsWith(root)) {
+                throw new IOException("outside the data folder: a link to a file elsewhere");
+            }
+        }
+        return file;
+    }
+
     /** The text of a row: the caption/report column, or one built from the fields. */
     public String text(Map<String, String> row) {
         if (textColumn != null) {

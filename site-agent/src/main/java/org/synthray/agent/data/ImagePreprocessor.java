@@ -21,6 +21,12 @@ import org.synthray.agent.dicom.DicomImageReader;
  */
 public final class ImagePreprocessor {
     private static final DicomImageReader DICOM = new DicomImageReader();
+    /**
+     * Largest image decoded: the same budget as DICOM ({@link DicomImageReader#MAX_PIXELS}). Checked
+     * from the file's header before decoding: a PNG of a few megabytes can declare 40000×40000
+     * pixels, which decoded and made grey would need gigabytes.
+     */
+    public static final long MAX_PIXELS = DicomImageReader.MAX_PIXELS;
     private final int size;
 
     public ImagePreprocessor(int size) {
@@ -75,6 +81,12 @@ public final class ImagePreprocessor {
             try {
                 reader.setInput(in, true, true);
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                long w = reader.getWidth(0);
+                long h = reader.getHeight(0);
+                if (w * h > MAX_PIXELS) {
+                    throw new IOException("image of " + w + "×" + h + " pixels: SynthRay reads up to "
+                            + MAX_PIXELS + " pixels (8192×8192)");
+                }
                 BufferedImage img = reader.read(0);
                 if (!warnings.isEmpty()) {
                     throw new IOException("damaged " + reader.getFormatName().toUpperCase(java.util.Locale.ROOT)
@@ -82,7 +94,7 @@ public final class ImagePreprocessor {
                 }
                 return img;
             } catch (IOException e) {
-                throw e.getMessage() != null && e.getMessage().startsWith("damaged ") ? e
+                throw e.getMessage() != null && (e.getMessage().startsWith("damaged ") || e.getMessage().startsWith("image of ")) ? e
                         : new IOException("damaged or truncated " + reader.getFormatName().toUpperCase(java.util.Locale.ROOT)
                                 + " file: " + rootMessage(e));
             } catch (RuntimeException e) {

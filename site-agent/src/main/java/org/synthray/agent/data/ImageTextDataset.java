@@ -94,9 +94,13 @@ public final class ImageTextDataset {
             }
             float[] px;
             try {
-                px = pre.load(spec.imageFile(r));
+                px = pre.load(spec.confinedImageFile(r));
             } catch (IOException e) {
                 skips.add(new Skip(name, e.getMessage()));
+                continue;
+            } catch (RuntimeException e) {
+                // One bad file is reported and skipped; it never ends the check or the training.
+                skips.add(new Skip(name, "cannot decode: " + e));
                 continue;
             }
             System.arraycopy(px, 0, buf, ids.size() * size * size, px.length);

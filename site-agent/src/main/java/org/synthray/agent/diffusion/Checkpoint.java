@@ -39,9 +39,9 @@ public final class Checkpoint {
         model.config().save(dir.resolve(CONFIG));
         tokenizer.save(dir.resolve(TOKENIZER));
         Map<String, Object> all = new LinkedHashMap<>(info);
-        // The hash of the weights as a loaded model holds them (float32), so it matches what
-        // generate's manifest and evaluate report for this checkpoint.
-        all.put("weights_sha256", float16 ? DiffusionModel.toFloat32(stored).sha256() : w.sha256());
+        // The model's one identity: equal for the float16 file, the float32 model a site loads from
+        // it, what generate and evaluate report and the coordinator's version of the same weights.
+        all.put("model_id", w.modelId());
         all.put("weights_dtype", float16 ? "float16" : "float32");
         all.put("parameters", model.parameterCount());
         Files.writeString(dir.resolve(INFO), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

@@ -45,7 +45,7 @@ public final class Evaluation {
         int px = s * s;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model_config", pipe.model().config().name());
-        out.put("model_sha256", pipe.model().emaWeights().sha256());
+        out.put("model_id", pipe.model().emaWeights().modelId());
         out.put("train_images", train.size());
         out.put("val_images", val.size());
 
@@ -216,8 +216,8 @@ public final class Evaluation {
         Map<String, Object> smp = (Map<String, Object>) r.get("sampling");
         StringBuilder sb = new StringBuilder();
         sb.append("# Evaluation of model ").append(r.get("model_config")).append("\n\n");
-        sb.append(String.format(Locale.ROOT, "Model weights SHA-256 `%s`; %s generated images (one per validation caption), "
-                + "DDIM %s steps, guidance %s.%n%n", r.get("model_sha256"), smp.get("images"), smp.get("ddim_steps"),
+        sb.append(String.format(Locale.ROOT, "Model `%s` (model identity); %s generated images (one per validation caption), "
+                + "DDIM %s steps, guidance %s.%n%n", r.get("model_id"), smp.get("images"), smp.get("ddim_steps"),
                 smp.get("guidance")));
         sb.append("| metric | value |\n| --- | --- |\n");
         sb.append(row("Fréchet distance, generated vs real val", fd.get("generated_vs_real_val")));

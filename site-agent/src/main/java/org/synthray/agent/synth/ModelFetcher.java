@@ -12,14 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import org.synthray.blob.Sha256;
+import org.synthray.tensor.ModelId;
 import org.synthray.tensor.Npz;
 import org.synthray.tensor.Weights;
 
 /**
- * Fetches a global model version from the coordinator ({@code GET /api/models/{sha256}}, an
- * {@code .npz}) into a local cache, and accepts it only when the SHA-256 of its weights
- * ({@link Weights#sha256()}) is the version asked for. A cached copy is checked again before use.
+ * Fetches a global model version from the coordinator ({@code GET /api/models/{id}}, an
+ * {@code .npz}) into a local cache, and accepts it only when its model identity ({@link ModelId})
+ * is the version asked for. A cached copy is checked again before use. The tensors are named once,
+ * when the file is decoded: by the site's model config, whatever names the file carries.
  */
 public final class ModelFetcher {
     private final HttpClient http;
@@ -28,27 +29,29 @@ public final class ModelFetcher {
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
 
-    /** The weights of version {@code sha256}, verified (no authentication). */
+    /** The weights of version {@code sha256}, verified, under the file's names (no authentication). */
     public Weights fetch(URI coordinator, String sha256, Path cacheDir) throws IOException {
-        return fetch(coordinator, sha256, cacheDir, null);
+        return fetch(coordinator, sha256, cacheDir, null, null);
     }
 
     /**
      * The weights of version {@code sha256}, verified.
      *
      * @param tokens the site's token source when the coordinator requires authentication, else null
+     * @param names  the site's model config's tensor names, in order, or null for the file's names
+     * @throws IllegalArgumentException when the version has another number of tensors than {@code names}
      */
-    public Weights fetch(URI coordinator, String sha256, Path cacheDir, org.synthray.auth.ClientCredentialsTokens tokens)
-            throws IOException {
-        if (!Sha256.isValid(sha256)) {
-            throw new IllegalArgumentException("--model-version must be a model's SHA-256 (64 hex characters), not '"
+    public Weights fetch(URI coordinator, String sha256, Path cacheDir, org.synthray.auth.ClientCredentialsTokens tokens,
+                         java.util.List<String> names) throws IOException {
+        if (!ModelId.isValid(sha256)) {
+            throw new IllegalArgumentException("--model-version must be a model's identity (64 lowercase hex digits), not '"
                     + sha256 + "'");
         }
         Path cached = cacheDir.resolve(sha256 + ".npz");
         if (Files.isRegularFile(cached)) {
             try {
-                Weights w = Npz.read(cached);
-                if (w.sha256().equals(sha256)) {
+                Weights w = named(Npz.read(cached), names);
+                if (w.modelId().equals(sha256)) {
                     return w;
                 }
             } catch (IOException | RuntimeException e) {
@@ -91,15 +94,32 @@ public final class ModelFetcher {
             } catch (IOException | RuntimeException e) {
                 throw new IOException("the model downloaded from " + uri + " is not a readable .npz: " + e.getMessage(), e);
             }
-            String got = w.sha256();
+            String got = w.modelId();
             if (!got.equals(sha256)) {
-                throw new IOException("the model downloaded from " + uri + " has SHA-256 " + got + ", not " + sha256
+                throw new IOException("the model downloaded from " + uri + " is model " + got + ", not " + sha256
                         + ": refused");
             }
+            w = named(w, names);
             Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING);
             return w;
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** The tensors in file order under the config's names (the identity does not depend on names). */
+    private static Weights named(Weights w, java.util.List<String> names) {
+        if (names == null) {
+            return w;
+        }
+        if (names.size() != w.size()) {
+            throw new IllegalArgumentException("model " + w.modelId() + " has " + w.size() + " tensors; the model config has "
+                    + names.size());
+        }
+        java.util.List<org.synthray.tensor.Tensor> out = new java.util.ArrayList<>(w.size());
+        for (int i = 0; i < w.size(); i++) {
+            out.add(w.get(i).name().equals(names.get(i)) ? w.get(i) : w.get(i).withName(names.get(i)));
+        }
+        return new Weights(out);
     }
 }

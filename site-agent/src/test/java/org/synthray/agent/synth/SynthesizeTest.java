@@ -40,6 +40,7 @@ import org.synthray.blob.Sha256;
 import org.synthray.manifest.Manifest;
 import org.synthray.manifest.ManifestEntry;
 import org.synthray.tensor.Npz;
+import org.synthray.tensor.Weights;
 import picocli.CommandLine;
 
 /** {@code synthesize} with the public base model, a guard calibrated on real NIH images, ImageJ reading the DICOM output. */
@@ -116,8 +117,8 @@ class SynthesizeTest {
         assertEquals("synthray-set/1", set.get("format").asText());
         assertEquals("hospital-a", set.get("site").asText());
         assertEquals("local-checkpoint", set.get("modelSource").asText());
-        String modelSha = Npz.read(baseModel().resolve("weights.npz")).sha256();
-        assertEquals(modelSha, set.get("model").asText(), "the hash of the weights as stored (the coordinator's version hash)");
+        String modelSha = Npz.read(baseModel().resolve("weights.npz")).modelId();
+        assertEquals(modelSha, set.get("model").asText(), "the model's identity, as the coordinator names its versions");
         assertEquals(2, set.get("prompts").size());
         assertEquals(2, set.get("perPrompt").asInt());
         assertEquals(4, set.get("count").asInt() + set.get("rejected").asInt());
@@ -301,8 +302,17 @@ class SynthesizeTest {
 
     @Test
     void fetchesAGlobalModelFromTheCoordinatorAndVerifiesIt() throws Exception {
-        byte[] npz = Files.readAllBytes(baseModel().resolve("weights.npz"));
-        String sha = Npz.read(baseModel().resolve("weights.npz")).sha256();
+        // The coordinator's copy of the base model: float32, and here with positional names (as
+        // received from stock Flower clients). Same model identity; the site names it from its config.
+        Weights base = Npz.read(baseModel().resolve("weights.npz"));
+        List<org.synthray.tensor.Tensor> positional = new ArrayList<>();
+        for (int i = 0; i < base.size(); i++) {
+            positional.add(org.synthray.tensor.Tensor.ofFloats("t" + i, base.get(i).shape(), base.get(i).toFloatArray()));
+        }
+        java.io.ByteArrayOutputStream served = new java.io.ByteArrayOutputStream();
+        Npz.write(new Weights(positional), served);
+        byte[] npz = served.toByteArray();
+        String sha = base.modelId();
         String other = "b".repeat(64);
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/api/models/", ex -> {
@@ -330,7 +340,7 @@ class SynthesizeTest {
                     url, "--model-cache", dir.resolve("models").toString(), "--guard", guardDir.toString(), "-p", "x",
                     "--out", dir.resolve("set-wrong").toString());
             assertEquals(1, wrong.code());
-            assertTrue(wrong.err().contains("has SHA-256 " + sha + ", not " + other + ": refused"), wrong.err());
+            assertTrue(wrong.err().contains("is model " + sha + ", not " + other + ": refused"), wrong.err());
             assertFalse(Files.exists(dir.resolve("models").resolve(other + ".npz")));
             assertFalse(SyntheticSet.complete(dir.resolve("set-wrong")));
 
@@ -406,6 +416,6 @@ class SynthesizeTest {
         assertTrue(r.err().contains("--model-version and --coordinator-url go together"), r.err());
         r = run("synthesize", "--model", baseModel().toString(), "--guard", guardDir.toString(), "-p", "x",
                 "--model-version", "not-a-hash", "--coordinator-url", "http://127.0.0.1:1", "--out", dir.resolve("o4").toString());
-        assertTrue(r.err().contains("must be a model's SHA-256"), r.err());
+        assertTrue(r.err().contains("must be a model's identity (64 lowercase hex digits)"), r.err());
     }
 }
