@@ -24,6 +24,11 @@ public final class Formats {
         return t == null ? "" : t.atZoneSameInstant(ZoneOffset.UTC).format(TIME);
     }
 
+    /** {@code {instant.when}}: an instant in UTC, to the second. */
+    static String when(java.time.Instant t) {
+        return t == null ? "" : TIME.format(t.atOffset(ZoneOffset.UTC));
+    }
+
     /** {@code {sha.short}}: the first 12 characters of a hash. */
     static String shortHash(String s) {
         return s == null ? "" : s.length() <= 12 ? s : s.substring(0, 12) + "…";

@@ -125,6 +125,7 @@ public class RunsPage {
     @GET
     @Path("{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @io.smallrye.common.annotation.Blocking // the run is looked up in the database before the stream opens
     public Multi<OutboundSseEvent> events(@PathParam("id") String id, @Context Sse sse) {
         runs.get(id); // an unknown run is a 404 before the stream opens
         AtomicLong shown = new AtomicLong(Long.MIN_VALUE);

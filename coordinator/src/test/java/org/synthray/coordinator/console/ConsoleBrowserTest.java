@@ -102,7 +102,7 @@ class ConsoleBrowserTest {
     @BeforeAll
     void open() throws IOException {
         assumeTrue(Browser.available(), "needs Debian's chromium and chromium-driver (.ci/run installs them)");
-        work = Files.createTempDirectory(Path.of("target"), "console-browser");
+        work = Files.createTempDirectory(Path.of("target"), "console-browser").toAbsolutePath();
         browser = new Browser(work);
         // 127.0.0.1, not localhost: Keycloak accepts the console's redirect to any port of the loopback address.
         base = "http://127.0.0.1:" + httpPort;
