@@ -140,7 +140,7 @@ bin/synthray-admin sites approve nih-a nih-b hannover > /dev/null
 # The base model and how it was made (info.json): runs of its config name their tensors after it,
 # and every version's lineage reaches back to its training.
 base=$(bin/synthray-admin models upload models/base-cpu64)
-echo "== base model $base (models/base-cpu64; the same identity in info.json, every manifest, the ledger and PROV) =="
+phase "base model $base (models/base-cpu64; the same identity in info.json, every manifest, the ledger and PROV)"
 
 run=$(bin/synthray-admin runs create demo/federated-diffusion.json --start)
 phase "run $run: FedProx fine-tuning of models/base-cpu64 by 3 sites, 3 rounds (demo/federated-diffusion.json)"

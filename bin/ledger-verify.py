@@ -2,11 +2,16 @@
 """Verify a SynthRay ledger without SynthRay's code (docs/provenance.md).
 
   bin/ledger-verify.py http://127.0.0.1:8080          # through the REST API
+  bin/ledger-verify.py --token "$TOKEN" https://...   # with authentication on (or SYNTHRAY_TOKEN=...)
   bin/ledger-verify.py ledger.csv                     # a psql export (see docs/provenance.md)
 
 Prints "ok <events> <head hash>" and exits 0, or names the first event that does not match and
-exits 1. Needs only Python 3's standard library.
+exits 1; exits 2 with the reason when the ledger cannot be read (refused, unreachable, not a
+ledger). The token is an admin's or auditor's bearer access token. Needs only Python 3's standard
+library.
 """
+import os
+import urllib.error
 import csv
 import hashlib
 import json
@@ -14,11 +19,26 @@ import sys
 import urllib.request
 
 
-def events_from_rest(base, head):
+class Unreadable(Exception):
+    """The ledger could not be read: said in one line, without a traceback."""
+
+
+def events_from_rest(base, head, token):
     after = 0
     while True:
-        with urllib.request.urlopen(f"{base.rstrip('/')}/api/ledger?after={after}&limit=1000") as r:
-            page = json.load(r)
+        url = f"{base.rstrip('/')}/api/ledger?after={after}&limit=1000"
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as r:
+                page = json.load(r)
+        except urllib.error.HTTPError as e:
+            hint = " (pass an admin's or auditor's access token with --token or SYNTHRAY_TOKEN)" \
+                if e.code in (401, 403) else ""
+            raise Unreadable(f"{url}: HTTP {e.code} {e.reason}{hint}")
+        except (urllib.error.URLError, OSError) as e:
+            raise Unreadable(f"{url}: {getattr(e, 'reason', e)}")
+        except ValueError:
+            raise Unreadable(f"{url}: the answer is not a ledger page (JSON)")
         head.setdefault("seq", page["head"])
         for e in page["events"]:
             yield e["seq"], e["time"], e["actor"], e["type"], e["payload_text"], e["prev_hash"], e["hash"]
@@ -33,9 +53,9 @@ def events_from_csv(path):
             yield int(seq), time, actor, type_, payload, prev_hash, hash_
 
 
-def main(source):
+def main(source, token=None):
     head = {}  # the REST API also says how many events there should be
-    events = events_from_rest(source, head) if source.startswith("http") else events_from_csv(source)
+    events = events_from_rest(source, head, token) if source.startswith("http") else events_from_csv(source)
     prev, count = "0" * 64, 0
     for seq, time, actor, type_, payload, prev_hash, hash_ in events:
         # The hashed text: canonical JSON of the event, the stored payload text inserted verbatim.
@@ -59,5 +79,29 @@ def fail(seq, why):
     return 1
 
 
+def cli(argv):
+    token = os.environ.get("SYNTHRAY_TOKEN")
+    args = []
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--token" and i + 1 < len(argv):
+            token = argv[i + 1]
+            i += 2
+        elif argv[i].startswith("--token="):
+            token = argv[i][len("--token="):]
+            i += 1
+        else:
+            args.append(argv[i])
+            i += 1
+    try:
+        return main(args[0] if args else "http://127.0.0.1:8080", token)
+    except Unreadable as e:
+        print(f"cannot read the ledger: {e}", file=sys.stderr)
+        return 2
+    except (OSError, csv.Error, ValueError) as e:
+        print(f"cannot read the ledger: {e}", file=sys.stderr)
+        return 2
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8080"))
+    sys.exit(cli(sys.argv[1:]))

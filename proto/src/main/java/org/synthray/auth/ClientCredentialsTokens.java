@@ -38,6 +38,25 @@ public final class ClientCredentialsTokens {
     private int fetched;
 
     /**
+     * Tokens as a command line configures them (the site agent's and the admin CLI's {@code --issuer},
+     * {@code --client-id}, {@code --client-secret-file}), or null without an issuer: authentication off.
+     *
+     * @param secretFile file holding the client secret, or null to read environment variable {@code secretEnv}
+     * @throws IllegalArgumentException when an issuer is set but no secret is found
+     */
+    public static ClientCredentialsTokens configured(String issuer, String clientId, java.nio.file.Path secretFile,
+                                                     String secretEnv) throws IOException {
+        if (issuer == null || issuer.isBlank()) {
+            return null;
+        }
+        String secret = secretFile != null ? java.nio.file.Files.readString(secretFile).trim() : System.getenv(secretEnv);
+        if (secret == null || secret.isBlank()) {
+            throw new IllegalArgumentException("--issuer needs the client secret: --client-secret-file FILE or env " + secretEnv);
+        }
+        return new ClientCredentialsTokens(issuer, clientId, secret);
+    }
+
+    /**
      * @param tokenEndpointOrIssuer the token endpoint ({@code .../protocol/openid-connect/token}) or the issuer
      *     ({@code https://keycloak.example/realms/synthray}), whose discovery document names the endpoint
      */

@@ -1,6 +1,7 @@
 package org.synthray.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,8 +11,9 @@ import org.synthray.json.CanonicalJson;
 
 /**
  * A synthetic set's {@code set.json}: what was generated, by which model, how many images the guard
- * accepted and rejected. {@code synthesize} writes it last, so its presence marks a complete set.
- * Site agent and coordinator check it against the manifest with {@link #checkAgainst}.
+ * accepted and rejected. {@code synthesize} writes it last ({@link #of}, {@link #json()}), so its
+ * presence marks a complete set; site agent and coordinator read it with {@link #parse} and check it
+ * against the manifest with {@link #checkAgainst}.
  *
  * @param guard      the guard's calibration summary (thresholds, reference images…), as written
  * @param evaluation evaluation numbers when the site computed them, else null
@@ -30,6 +32,7 @@ public record SetDescription(
     String sampler,
     int steps,
     double guidance,
+    long seed,
     String manifestHead,
     String createdAt,
     JsonNode evaluation,
@@ -37,10 +40,30 @@ public record SetDescription(
 
   public static final String FORMAT = "synthray-set/1";
   private static final Pattern SHA = Pattern.compile("[0-9a-f]{64}");
-  private static final Pattern SITE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final Pattern SITE = Pattern.compile(org.synthray.auth.CallerHeaders.SITE_ID_PATTERN);
+
+  /** set.json as {@link #of} writes it: Jackson writes a record's fields in this order. */
+  private record Written(String format, String site, String model, String modelSource, List<String> prompts,
+      int perPrompt, int count, int rejected, JsonNode guard, String sampler, int steps, double guidance, long seed,
+      String manifestHead, String createdAt) {}
 
   /** One file of a set: its path in the upload folder, SHA-256 and size. */
   public record FileRef(String path, String sha256, long size) {}
+
+  /**
+   * A new set's description, its {@link #json()} the document {@code set.json} holds (fields in this
+   * order; no evaluation yet).
+   *
+   * @param guard the guard's calibration summary
+   */
+  public static SetDescription of(String site, String model, String modelSource, List<String> prompts, int perPrompt,
+      int count, int rejected, JsonNode guard, String sampler, int steps, double guidance, long seed,
+      String manifestHead, String createdAt) {
+    ObjectNode n = CanonicalJson.MAPPER.valueToTree(new Written(FORMAT, site, model, modelSource, prompts, perPrompt,
+        count, rejected, guard, sampler, steps, guidance, seed, manifestHead, createdAt));
+    return new SetDescription(FORMAT, site, model, modelSource, List.copyOf(prompts), perPrompt, count, rejected, guard,
+        sampler, steps, guidance, seed, manifestHead, createdAt, null, n);
+  }
 
   /**
    * Parses and checks the fields on their own.
@@ -91,6 +114,7 @@ public record SetDescription(
         n.path("sampler").asText(null),
         n.path("steps").asInt(0),
         n.path("guidance").asDouble(0),
+        n.path("seed").asLong(0),
         head,
         n.path("createdAt").asText(null),
         evaluation,

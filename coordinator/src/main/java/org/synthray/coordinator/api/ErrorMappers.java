@@ -32,7 +32,7 @@ public class ErrorMappers {
     }
 
     @jakarta.inject.Inject
-    io.quarkus.security.identity.SecurityIdentity identity;
+    org.synthray.coordinator.security.Caller caller;
 
     @jakarta.inject.Inject
     org.synthray.coordinator.security.SiteService sites;
@@ -45,10 +45,10 @@ public class ErrorMappers {
     public io.smallrye.mutiny.Uni<Response> forbidden(io.quarkus.security.ForbiddenException e, jakarta.ws.rs.core.UriInfo uri,
                                                       jakarta.ws.rs.core.Request request) {
         Response refused = json(Response.Status.FORBIDDEN, "your roles do not allow this");
-        if (identity == null || identity.isAnonymous()) {
+        String actor = caller.authenticatedActor().orElse(null);
+        if (actor == null) {
             return io.smallrye.mutiny.Uni.createFrom().item(refused);
         }
-        String actor = org.synthray.coordinator.security.Callers.actor(identity);
         String call = request.getMethod() + " /" + uri.getPath().replaceFirst("^/", "");
         // The ledger write is blocking: off the event loop, and the answer waits for it.
         return io.smallrye.mutiny.Uni.createFrom().item(() -> {

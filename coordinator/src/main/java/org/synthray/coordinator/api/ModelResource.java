@@ -33,10 +33,10 @@ public class ModelResource {
     ModelService models;
 
     @Inject
-    io.quarkus.security.identity.SecurityIdentity identity;
+    org.synthray.coordinator.security.Caller caller;
 
     private String actor() {
-        return org.synthray.coordinator.security.Callers.actor(identity);
+        return caller.admin();
     }
 
     @POST

@@ -22,9 +22,6 @@ public class ProvenanceResource {
     @GET
     @Path("models/{sha256}")
     public ObjectNode model(@PathParam("sha256") String sha256) {
-        if (!sha256.matches("[0-9a-f]{64}")) {
-            throw new IllegalArgumentException("a model is named by its SHA-256 (64 lowercase hex digits)");
-        }
         return provenance.modelLineage(sha256).toJson();
     }
 }

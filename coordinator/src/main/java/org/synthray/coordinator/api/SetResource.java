@@ -7,16 +7,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
-import java.util.Locale;
-import org.synthray.coordinator.persistence.SyntheticSetRecord;
+import org.synthray.coordinator.security.Caller;
+import org.synthray.coordinator.sets.Datasheet;
 import org.synthray.coordinator.sets.SetArchive;
-import org.synthray.coordinator.sets.SetService;
-import org.synthray.coordinator.sets.SetService.Datasheet;
-import org.synthray.coordinator.sets.SetService.SetView;
+import org.synthray.coordinator.sets.SetReviewService;
+import org.synthray.coordinator.sets.SetView;
 
 /**
  * Synthetic sets for consortium admins: every set in every state, its datasheet, and the review:
@@ -28,7 +25,10 @@ import org.synthray.coordinator.sets.SetService.SetView;
 public class SetResource {
 
     @Inject
-    SetService sets;
+    SetReviewService sets;
+
+    @Inject
+    Caller caller;
 
     /** Body of review, release and reject; every field optional except a rejection's reason. */
     public record Decision(String reason, String licence, String intendedUse) {
@@ -36,15 +36,7 @@ public class SetResource {
 
     @GET
     public List<SetView> list(@QueryParam("state") String state) {
-        SyntheticSetRecord.State s = null;
-        if (state != null && !state.isBlank()) {
-            try {
-                s = SyntheticSetRecord.State.valueOf(state.strip().toUpperCase(Locale.ROOT).replace('-', '_'));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("state must be uploading, uploaded, in_review, released or rejected");
-            }
-        }
-        return sets.list(s);
+        return sets.list(state);
     }
 
     @GET
@@ -68,20 +60,20 @@ public class SetResource {
 
     @POST
     @Path("{id}/review")
-    public SetView review(@PathParam("id") String id, Decision d, @Context HttpHeaders headers) {
-        return sets.review(id, Actors.admin(headers), d == null ? null : d.reason());
+    public SetView review(@PathParam("id") String id, Decision d) {
+        return sets.review(id, caller.admin(), d == null ? null : d.reason());
     }
 
     @POST
     @Path("{id}/release")
-    public SetView release(@PathParam("id") String id, Decision d, @Context HttpHeaders headers) {
+    public SetView release(@PathParam("id") String id, Decision d) {
         Decision x = d == null ? new Decision(null, null, null) : d;
-        return sets.release(id, Actors.admin(headers), x.reason(), x.licence(), x.intendedUse());
+        return sets.release(id, caller.admin(), x.reason(), x.licence(), x.intendedUse());
     }
 
     @POST
     @Path("{id}/reject")
-    public SetView reject(@PathParam("id") String id, Decision d, @Context HttpHeaders headers) {
-        return sets.reject(id, Actors.admin(headers), d == null ? null : d.reason());
+    public SetView reject(@PathParam("id") String id, Decision d) {
+        return sets.reject(id, caller.admin(), d == null ? null : d.reason());
     }
 }

@@ -1,6 +1,5 @@
 package org.synthray.coordinator.api;
 
-import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -10,12 +9,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.time.OffsetDateTime;
 import java.util.List;
-import org.synthray.coordinator.persistence.SiteRecord;
-import org.synthray.coordinator.security.Callers;
+import org.synthray.coordinator.security.Caller;
 import org.synthray.coordinator.security.Roles;
 import org.synthray.coordinator.security.SiteService;
+import org.synthray.coordinator.security.SiteView;
 
 /**
  * The consortium's sites (admins only): a site that calls for the first time is pending; an admin
@@ -30,33 +28,26 @@ public class SiteResource {
     SiteService sites;
 
     @Inject
-    SecurityIdentity identity;
-
-    public record SiteView(String id, String status, String firstSubject, OffsetDateTime enrolledAt,
-                           OffsetDateTime decidedAt, String decidedBy, String reason) {
-        static SiteView of(SiteRecord s) {
-            return new SiteView(s.siteId, s.status.name(), s.firstSubject, s.enrolledAt, s.decidedAt, s.decidedBy, s.reason);
-        }
-    }
+    Caller caller;
 
     public record RevokeRequest(String reason) {
     }
 
     @GET
     public List<SiteView> list() {
-        return sites.list().stream().map(SiteView::of).toList();
+        return sites.list();
     }
 
     @POST
     @Path("{id}/approve")
     public SiteView approve(@PathParam("id") String id) {
-        return SiteView.of(sites.approve(id, Callers.actor(identity)));
+        return sites.approve(id, caller.admin());
     }
 
     @POST
     @Path("{id}/revoke")
     @Consumes(MediaType.APPLICATION_JSON)
     public SiteView revoke(@PathParam("id") String id, RevokeRequest body) {
-        return SiteView.of(sites.revoke(id, Callers.actor(identity), body != null ? body.reason() : null));
+        return sites.revoke(id, caller.admin(), body != null ? body.reason() : null);
     }
 }

@@ -3,14 +3,6 @@ package org.synthray.coordinator.blob;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.BindableService;
-import io.grpc.Context;
-import io.grpc.Contexts;
-import io.grpc.Grpc;
-import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -21,7 +13,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.SocketAddress;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -136,42 +127,7 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
 
     @Override
     public ServerServiceDefinition bindService() {
-        return ServerInterceptors.intercept(BlobMarshalling.forServer(BlobServiceGrpc.bindService(this)),
-                new CallerInterceptor());
-    }
-
-    /** Who called, for log lines: the authenticated (or else announced and validated) site id, or the remote address. */
-    private static final Context.Key<String> CALLER = Context.key("synthray-blob-caller");
-    /** The caller's site id (authenticated, or announced without authentication); null for others. */
-    private static final Context.Key<String> SITE = Context.key("synthray-blob-site");
-    /** Whose staging quota a call uses: its site, else its remote host. */
-    private static final Context.Key<String> QUOTA_OWNER = Context.key("synthray-blob-quota-owner");
-
-    private static final class CallerInterceptor implements ServerInterceptor {
-        private static final Metadata.Key<String> SITE_ID =
-                Metadata.Key.of("synthray-site-id", Metadata.ASCII_STRING_MARSHALLER);
-
-        @Override
-        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                            ServerCallHandler<Q, R> next) {
-            // The authenticated site when authentication is on; the announced header otherwise.
-            String site = org.synthray.coordinator.security.SiteIdentity.current()
-                    .map(org.synthray.coordinator.security.SiteIdentity::siteId).orElse(headers.get(SITE_ID));
-            String caller;
-            String owner;
-            if (site != null && site.matches("[A-Za-z0-9._-]{1,64}")) {
-                caller = "site " + site;
-                owner = caller;
-            } else {
-                site = null;
-                SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-                caller = remote != null ? remote.toString() : "unknown client";
-                owner = remote instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
-                        ? "host " + inet.getAddress().getHostAddress() : "unknown client";
-            }
-            return Contexts.interceptCall(Context.current().withValue(CALLER, caller).withValue(SITE, site)
-                    .withValue(QUOTA_OWNER, owner), call, headers, next);
-        }
+        return BlobMarshalling.forServer(BlobServiceGrpc.bindService(this));
     }
 
     private int maxChunk() {
@@ -227,9 +183,11 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
         private BlobStore.Upload upload;
         private boolean opened;
         private boolean ended;
+        // Read on the call's thread: the gRPC context does not follow work to the I/O pool.
         private final String caller = caller();
-        private final String site = SITE.get();
-        private final String quotaOwner = QUOTA_OWNER.get() != null ? QUOTA_OWNER.get() : "unknown client";
+        private final String site = org.synthray.coordinator.security.GrpcCaller.current().siteId();
+        /** Whose staging quota this call uses: its site, else its remote host. */
+        private final String quotaOwner = org.synthray.coordinator.security.GrpcCaller.current().owner();
         private volatile long lastActivity = System.nanoTime();
 
         UploadCall(ServerCallStreamObserver<UploadResponse> out) {
@@ -612,8 +570,8 @@ public class BlobGrpcService implements BlobServiceGrpc.AsyncService, BindableSe
         return Status.INTERNAL.withDescription(what + ": " + msg);
     }
 
+    /** Who called, for log lines; read on the call's thread (the gRPC context does not follow to the I/O pool). */
     private static String caller() {
-        String c = CALLER.get();
-        return c != null ? c : "unknown client";
+        return org.synthray.coordinator.security.GrpcCaller.current().describe();
     }
 }

@@ -63,10 +63,26 @@ public interface BlobStore {
      *
      * @throws BlobIntegrityException when the bytes have another size or SHA-256; nothing is kept
      */
-    BlobRef put(BlobRef expected, InputStream in) throws IOException;
+    default BlobRef put(BlobRef expected, InputStream in) throws IOException {
+        if (exists(expected.sha256())) {
+            return expected;
+        }
+        return write(out -> in.transferTo(out), expected);
+    }
 
     /** Stores bytes whose hash is not known beforehand: they are hashed while they are written. */
-    BlobRef write(BlobWriter writer) throws IOException;
+    default BlobRef write(BlobWriter writer) throws IOException {
+        return write(writer, null);
+    }
+
+    /**
+     * Stores what {@code writer} writes, hashing it on the way; the one way bytes enter a store in one
+     * piece ({@link #put}, {@link #write(BlobWriter)}). Nothing is kept when it fails.
+     *
+     * @param expected the blob the bytes must be, or null to accept any
+     * @throws BlobIntegrityException when the bytes are not {@code expected}
+     */
+    BlobRef write(BlobWriter writer, BlobRef expected) throws IOException;
 
     /** Writes a blob's bytes to the stream the store provides (do not close it). */
     @FunctionalInterface

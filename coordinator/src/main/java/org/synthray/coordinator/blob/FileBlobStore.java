@@ -49,7 +49,7 @@ public final class FileBlobStore implements BlobStore {
     private final Path staging;
     private final Path tmp;
     /** Open upload sessions, one per hash. */
-    private final Map<String, FsUpload> active = new ConcurrentHashMap<>();
+    private final OpenUploads<FsUpload> active = new OpenUploads<>();
     /** Digest state of interrupted uploads, so a resume need not re-read what is staged. */
     private final Map<String, Resume> resumable = new ConcurrentHashMap<>();
 
@@ -131,21 +131,9 @@ public final class FileBlobStore implements BlobStore {
         return Files.deleteIfExists(objectPath(sha256));
     }
 
-    @Override
-    public BlobRef put(BlobRef expected, InputStream in) throws IOException {
-        if (exists(expected.sha256())) {
-            return expected;
-        }
-        return writeVerified(out -> in.transferTo(out), expected);
-    }
-
-    @Override
-    public BlobRef write(BlobWriter writer) throws IOException {
-        return writeVerified(writer, null);
-    }
-
     /** Writes to a private temporary file while hashing, checks, then renames into place. */
-    private BlobRef writeVerified(BlobWriter writer, BlobRef expected) throws IOException {
+    @Override
+    public BlobRef write(BlobWriter writer, BlobRef expected) throws IOException {
         Path t = tmp.resolve(UUID.randomUUID() + ".tmp");
         try {
             BlobRef actual;
@@ -189,25 +177,7 @@ public final class FileBlobStore implements BlobStore {
 
     @Override
     public Optional<Upload> beginUpload(BlobRef expected) throws IOException {
-        String sha = expected.sha256();
-        if (exists(sha)) {
-            return Optional.empty();
-        }
-        FsUpload u = new FsUpload(expected);
-        if (active.putIfAbsent(sha, u) != null) {
-            throw new UploadInProgressException(sha);
-        }
-        try {
-            if (exists(sha)) { // published by a session that ended between the two checks
-                active.remove(sha, u);
-                return Optional.empty();
-            }
-            u.open();
-            return Optional.of(u);
-        } catch (IOException | RuntimeException e) {
-            active.remove(sha, u);
-            throw e;
-        }
+        return active.begin(this, expected, FsUpload::new, FsUpload::open);
     }
 
     @Override
@@ -239,7 +209,7 @@ public final class FileBlobStore implements BlobStore {
         try (DirectoryStream<Path> parts = Files.newDirectoryStream(staging, "*" + PART)) {
             for (Path p : parts) {
                 String sha = p.getFileName().toString().substring(0, Math.min(64, p.getFileName().toString().length()));
-                if (!active.containsKey(sha) && Files.getLastModifiedTime(p).compareTo(cutoff) < 0) {
+                if (!active.isOpen(sha) && Files.getLastModifiedTime(p).compareTo(cutoff) < 0) {
                     Files.deleteIfExists(p);
                     resumable.remove(sha);
                     n++;
@@ -394,7 +364,7 @@ public final class FileBlobStore implements BlobStore {
 
         private void end() {
             ended = true;
-            active.remove(blob.sha256(), this);
+            active.ended(blob.sha256(), this);
         }
 
         private void checkOpen() {

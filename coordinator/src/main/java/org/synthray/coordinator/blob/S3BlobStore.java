@@ -91,7 +91,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     private final String bucket;
     private final String prefix;
     private final int partBytes;
-    private final Map<String, S3Upload> active = new ConcurrentHashMap<>();
+    private final OpenUploads<S3Upload> active = new OpenUploads<>();
     /** Digest state at the confirmed offset of interrupted uploads (avoids re-reading staged parts). */
     private final Map<String, Resume> resumable = new ConcurrentHashMap<>();
 
@@ -218,19 +218,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     }
 
     @Override
-    public BlobRef put(BlobRef expected, InputStream in) throws IOException {
-        if (exists(expected.sha256())) {
-            return expected;
-        }
-        return writeVerified(out -> in.transferTo(out), expected);
-    }
-
-    @Override
-    public BlobRef write(BlobWriter writer) throws IOException {
-        return writeVerified(writer, null);
-    }
-
-    private BlobRef writeVerified(BlobWriter writer, BlobRef expected) throws IOException {
+    public BlobRef write(BlobWriter writer, BlobRef expected) throws IOException {
         String dir = prefix + "tmp/" + UUID.randomUUID() + "/";
         PartSink sink = new PartSink(dir);
         try {
@@ -407,25 +395,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
 
     @Override
     public Optional<Upload> beginUpload(BlobRef expected) throws IOException {
-        String sha = expected.sha256();
-        if (exists(sha)) {
-            return Optional.empty();
-        }
-        S3Upload u = new S3Upload(expected);
-        if (active.putIfAbsent(sha, u) != null) {
-            throw new UploadInProgressException(sha);
-        }
-        try {
-            if (exists(sha)) {
-                active.remove(sha, u);
-                return Optional.empty();
-            }
-            u.open();
-            return Optional.of(u);
-        } catch (IOException | RuntimeException e) {
-            active.remove(sha, u);
-            throw e;
-        }
+        return active.begin(this, expected, S3Upload::new, S3Upload::open);
     }
 
     @Override
@@ -448,7 +418,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
             for (S3Object o : list(dir)) {
                 String rest = o.key().substring(dir.length());
                 String sha = rest.length() >= 64 ? rest.substring(0, 64) : "";
-                if (o.lastModified().isBefore(cutoff) && !active.containsKey(sha)) {
+                if (o.lastModified().isBefore(cutoff) && !active.isOpen(sha)) {
                     io("cannot purge " + o.key(), () -> s3.deleteObject(r -> r.bucket(bucket).key(o.key())));
                     resumable.remove(sha);
                     n++;
@@ -604,7 +574,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
 
         private void end() {
             ended = true;
-            active.remove(blob.sha256(), this);
+            active.ended(blob.sha256(), this);
         }
 
         private void checkOpen() {

@@ -1,20 +1,15 @@
 package org.synthray.coordinator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintWriter;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code synthray-admin sets …}: synthetic sets. Admins list, show, review, release and reject;
@@ -25,14 +20,6 @@ import picocli.CommandLine.ParentCommand;
         subcommands = {SetsCommand.ListSets.class, SetsCommand.Show.class, SetsCommand.Review.class,
             SetsCommand.Release.class, SetsCommand.Reject.class, SetsCommand.Download.class})
 final class SetsCommand {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    @ParentCommand
-    AdminCli admin;
-
-    PrintWriter out() {
-        return admin.spec.commandLine().getOut();
-    }
 
     static String line(JsonNode s) {
         return String.format(Locale.ROOT, "%-21s %-10s %-12s %5d images  model %s  %s", s.get("id").asText(),
@@ -46,14 +33,8 @@ final class SetsCommand {
         return p;
     }
 
-    static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
     @Command(name = "list", description = "List sets (all states; --released: what researchers see, with filters).")
-    static final class ListSets implements Callable<Integer> {
-        @ParentCommand
-        SetsCommand sets;
+    static final class ListSets extends AdminCommand {
         @Option(names = "--released", description = "Only released sets (the researchers' list).")
         boolean released;
         @Option(names = "--state", description = "Only sets in this state: uploading, uploaded, in_review, released, rejected.")
@@ -70,7 +51,7 @@ final class SetsCommand {
         String to;
 
         @Override
-        public Integer call() throws Exception {
+        int run() throws Exception {
             String path;
             if (released || text != null || site != null || model != null || from != null || to != null) {
                 StringBuilder q = new StringBuilder();
@@ -83,11 +64,9 @@ final class SetsCommand {
             } else {
                 path = "/api/sets" + (state != null ? "?state=" + enc(state) : "");
             }
-            PrintWriter out = sets.out();
-            for (JsonNode s : sets.admin.json("GET", path, null, null)) {
-                out.println(line(s));
+            for (JsonNode s : api().get(path)) {
+                out().println(line(s));
             }
-            out.flush();
             return 0;
         }
 
@@ -99,9 +78,7 @@ final class SetsCommand {
     }
 
     @Command(name = "show", description = "Show a set's datasheet (Markdown; --json for the JSON form).")
-    static final class Show implements Callable<Integer> {
-        @ParentCommand
-        SetsCommand sets;
+    static final class Show extends AdminCommand {
         @Parameters(paramLabel = "SET")
         String id;
         @Option(names = "--json", description = "Print the datasheet as JSON.")
@@ -110,79 +87,51 @@ final class SetsCommand {
         boolean released;
 
         @Override
-        public Integer call() throws Exception {
-            PrintWriter out = sets.out();
+        int run() throws Exception {
             if (released) {
-                out.println(sets.admin.json("GET", "/api/released-sets/" + enc(id), null, null).toPrettyString());
+                out().println(api().get("/api/released-sets/" + enc(id)).toPrettyString());
             } else if (json) {
-                out.println(sets.admin.json("GET", "/api/sets/" + enc(id) + "/datasheet", null, null).toPrettyString());
+                out().println(api().get("/api/sets/" + enc(id) + "/datasheet").toPrettyString());
             } else {
-                out.print(new String(sets.admin.call("GET", "/api/sets/" + enc(id) + "/datasheet.md", null, null),
+                out().print(new String(api().call("GET", "/api/sets/" + enc(id) + "/datasheet.md", null, null),
                         StandardCharsets.UTF_8));
             }
-            out.flush();
             return 0;
         }
     }
 
-    abstract static class Decide implements Callable<Integer> {
+    /** Review, release and reject: POST a decision with its reason to the action the command is named after, print the set. */
+    abstract static class Decide extends AdminCommand {
         @Parameters(paramLabel = "SET")
         String id;
         @Option(names = "--reason", description = "Why (recorded in the ledger).")
         String reason;
 
-        abstract SetsCommand sets();
-
-        abstract String verb();
-
         void fill(ObjectNode body) {
         }
 
         @Override
-        public Integer call() throws Exception {
-            ObjectNode body = JSON.createObjectNode();
+        int run() throws Exception {
+            ObjectNode body = CoordinatorClient.JSON.createObjectNode();
             if (reason != null) {
                 body.put("reason", reason);
             }
             fill(body);
-            JsonNode s = sets().admin.json("POST", "/api/sets/" + enc(id) + "/" + verb(), JSON.writeValueAsBytes(body),
-                    "application/json");
-            sets().out().println(line(s));
-            sets().out().flush();
+            out().println(line(api().post("/api/sets/" + enc(id) + "/" + spec.name(), body)));
             return 0;
         }
     }
 
     @Command(name = "review", description = "Start reviewing an uploaded set.")
     static final class Review extends Decide {
-        @ParentCommand
-        SetsCommand sets;
-
-        SetsCommand sets() {
-            return sets;
-        }
-
-        String verb() {
-            return "review";
-        }
     }
 
     @Command(name = "release", description = "Release a set in review to researchers.")
     static final class Release extends Decide {
-        @ParentCommand
-        SetsCommand sets;
         @Option(names = "--licence", description = "Licence of the released images (default: the coordinator's).")
         String licence;
         @Option(names = "--intended-use", description = "Intended use written into the datasheet (default: the coordinator's).")
         String intendedUse;
-
-        SetsCommand sets() {
-            return sets;
-        }
-
-        String verb() {
-            return "release";
-        }
 
         @Override
         void fill(ObjectNode body) {
@@ -197,22 +146,10 @@ final class SetsCommand {
 
     @Command(name = "reject", description = "Reject an uploaded set or one in review (--reason is required).")
     static final class Reject extends Decide {
-        @ParentCommand
-        SetsCommand sets;
-
-        SetsCommand sets() {
-            return sets;
-        }
-
-        String verb() {
-            return "reject";
-        }
     }
 
     @Command(name = "download", description = "Download a released set as a ZIP (images, manifest.csv, datasheet.md, prov.json).")
-    static final class Download implements Callable<Integer> {
-        @ParentCommand
-        SetsCommand sets;
+    static final class Download extends AdminCommand {
         @Parameters(index = "0", paramLabel = "SET")
         String id;
         @Parameters(index = "1", paramLabel = "OUT.zip")
@@ -221,10 +158,9 @@ final class SetsCommand {
         String format;
 
         @Override
-        public Integer call() throws Exception {
-            long bytes = sets.admin.download("/api/released-sets/" + enc(id) + "/download?format=" + enc(format), target);
-            sets.out().printf(Locale.ROOT, "%s: %.1f MB%n", target, bytes / 1e6);
-            sets.out().flush();
+        int run() throws Exception {
+            long bytes = api().download("/api/released-sets/" + enc(id) + "/download?format=" + enc(format), target);
+            out().printf(Locale.ROOT, "%s: %.1f MB%n", target, bytes / 1e6);
             return 0;
         }
     }

@@ -18,13 +18,17 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.synthray.auth.CallerHeaders;
 import org.synthray.coordinator.persistence.SyntheticSetRecord.State;
+import org.synthray.coordinator.security.Caller;
 import org.synthray.coordinator.security.Roles;
-import org.synthray.coordinator.security.SiteService;
 import org.synthray.coordinator.sets.SetArchive;
-import org.synthray.coordinator.sets.SetDownloads;
 import org.synthray.coordinator.sets.SetImages;
-import org.synthray.coordinator.sets.SetService;
+import org.synthray.coordinator.sets.Datasheet;
+import org.synthray.coordinator.sets.SetCatalogService;
+import org.synthray.coordinator.sets.SetCatalogService.SetDownload;
+import org.synthray.coordinator.sets.SetFilter;
+import org.synthray.coordinator.sets.SetView;
 
 /** The researchers' catalog: released sets with filters, samples, the datasheet, and ZIP downloads. */
 @Path("/console/catalog")
@@ -36,27 +40,25 @@ public class CatalogPage {
     static final int GALLERY_PAGE = 48;
 
     @Inject
-    ConsoleUser user;
+    Caller caller;
     @Inject
-    SetService sets;
+    SetCatalogService catalog;
     @Inject
     SetImages images;
-    @Inject
-    SetDownloads downloads;
 
     /** The filter form as typed. */
     public record Filters(String q, String site, String model, String from, String to, String minImages) {
     }
 
     /** A released set with a few of its images' sequence numbers for thumbnails. */
-    public record Listed(SetService.SetView set, List<Integer> samples) {
+    public record Listed(SetView set, List<Integer> samples) {
     }
 
     @CheckedTemplate(basePath = "console", requireTypeSafeExpressions = false)
     static class Templates {
         static native TemplateInstance catalog(List<Listed> sets, Filters filters, Map<String, String> errors);
 
-        static native TemplateInstance catalogSet(SetService.Datasheet sheet, SetImages.Page page, String datasheet);
+        static native TemplateInstance catalogSet(Datasheet sheet, SetImages.Page page, String datasheet);
     }
 
     @GET
@@ -65,7 +67,7 @@ public class CatalogPage {
                          @QueryParam("min_images") String minImages) throws IOException {
         Filters typed = new Filters(nz(q), nz(site), nz(model), nz(from), nz(to), nz(minImages));
         Map<String, String> errors = new LinkedHashMap<>();
-        if (!typed.site().isEmpty() && !typed.site().matches(SiteService.SITE_ID_PATTERN)) {
+        if (!typed.site().isEmpty() && !CallerHeaders.isSiteId(typed.site())) {
             errors.put("site", "A site id has letters, digits, '.', '_' and '-' only.");
         }
         if (!typed.model().isEmpty() && !typed.model().matches("[0-9a-fA-F]{1,64}")) {
@@ -86,7 +88,7 @@ public class CatalogPage {
         }
         List<Listed> out = new java.util.ArrayList<>();
         if (errors.isEmpty()) {
-            for (SetService.SetView s : sets.released(new SetService.Filter(blankToNull(typed.q()), blankToNull(typed.site()),
+            for (SetView s : catalog.released(new SetFilter(blankToNull(typed.q()), blankToNull(typed.site()),
                     blankToNull(typed.model()), f, t))) {
                 if (s.images() >= min) {
                     out.add(new Listed(s, images.page(s.id(), 0, SAMPLES, State.RELEASED).entries().stream()
@@ -100,7 +102,7 @@ public class CatalogPage {
     @GET
     @Path("{id}")
     public TemplateInstance set(@PathParam("id") String id, @QueryParam("offset") int offset) throws IOException {
-        SetService.Datasheet sheet = sets.releasedDatasheet(id);
+        Datasheet sheet = catalog.releasedDatasheet(id);
         return Templates.catalogSet(sheet, images.page(id, Math.max(0, offset), GALLERY_PAGE, State.RELEASED),
                 SetArchive.datasheetMarkdown(sheet));
     }
@@ -119,7 +121,7 @@ public class CatalogPage {
     @Path("{id}/download")
     @Produces("application/zip")
     public Response download(@PathParam("id") String id, @QueryParam("format") String format) throws IOException {
-        SetDownloads.Download d = downloads.prepare(id, format, user.actor());
+        SetDownload d = catalog.download(id, format, caller.researcher());
         StreamingOutput body = d.body()::writeTo;
         return Response.ok(body, "application/zip")
                 .header("Content-Disposition", "attachment; filename=\"" + d.fileName() + "\"").build();

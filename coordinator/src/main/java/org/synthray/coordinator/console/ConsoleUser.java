@@ -6,13 +6,13 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
-import org.synthray.coordinator.security.Callers;
 import org.synthray.coordinator.security.Roles;
 
 /**
  * Who is looking at a console page, as the layout needs it ({@code inject:console} in templates): the
  * name, which menu to show, whether sign-in is on, and the page's CSRF token. What a person may do is
- * decided by the pages' {@code @RolesAllowed}, never by this menu.
+ * decided by the pages' {@code @RolesAllowed}, never by this menu. Who is recorded in the ledger for
+ * what a person does comes from {@link org.synthray.coordinator.security.Caller}, as for the REST API.
  */
 @RequestScoped
 @Named("console")
@@ -57,11 +57,6 @@ public class ConsoleUser {
             return jwt.getClaim("preferred_username").toString();
         }
         return identity.getPrincipal().getName();
-    }
-
-    /** The actor recorded in the ledger for what this person does. */
-    public String actor() {
-        return Callers.actor(identity);
     }
 
     /** The token every form and htmx request of this page must send back. */

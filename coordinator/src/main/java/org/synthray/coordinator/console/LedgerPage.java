@@ -20,11 +20,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.synthray.auth.CallerHeaders;
 import org.synthray.coordinator.ledger.EventType;
 import org.synthray.coordinator.ledger.LedgerEvent;
 import org.synthray.coordinator.ledger.LedgerService;
 import org.synthray.coordinator.security.Roles;
-import org.synthray.coordinator.security.SiteService;
 
 /** The provenance ledger, page by page with filters, and verification with one button. */
 @Path("/console/ledger")
@@ -62,7 +62,7 @@ public class LedgerPage {
                 errors.put("type", "Choose an event type from the list.");
             }
         }
-        if (!typed.site().isEmpty() && !typed.site().matches(SiteService.SITE_ID_PATTERN)) {
+        if (!typed.site().isEmpty() && !CallerHeaders.isSiteId(typed.site())) {
             errors.put("site", "A site id has letters, digits, '.', '_' and '-' only.");
         }
         if (!typed.run().isEmpty() && !typed.run().matches("[A-Za-z0-9._-]{1,64}")) {

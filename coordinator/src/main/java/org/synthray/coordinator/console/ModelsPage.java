@@ -18,7 +18,9 @@ import org.synthray.coordinator.provenance.ModelVersions;
 import org.synthray.coordinator.provenance.ProvenanceService;
 import org.synthray.coordinator.model.ModelService;
 import org.synthray.coordinator.security.Roles;
-import org.synthray.coordinator.sets.SetService;
+import org.synthray.coordinator.persistence.SyntheticSetRecord;
+import org.synthray.coordinator.sets.SetReviewService;
+import org.synthray.coordinator.sets.SetView;
 
 /** Models: the versions runs made, each one's lineage as a picture, and downloads. */
 @Path("/console/models")
@@ -31,7 +33,7 @@ public class ModelsPage {
     @Inject
     ProvenanceService provenance;
     @Inject
-    SetService sets;
+    SetReviewService sets;
     @Inject
     ModelService models;
 
@@ -39,7 +41,7 @@ public class ModelsPage {
     static class Templates {
         static native TemplateInstance models(List<ModelVersions.Version> versions);
 
-        static native TemplateInstance model(ModelVersions.Version version, String picture, List<SetService.SetView> sets);
+        static native TemplateInstance model(ModelVersions.Version version, String picture, List<SetView> sets);
     }
 
     @GET
@@ -55,9 +57,9 @@ public class ModelsPage {
         }
         ModelVersions.Version v = versions.find(sha)
                 .orElseThrow(() -> new NotFoundException("no model version " + sha));
-        List<SetService.SetView> made = sets.list(null).stream().filter(s -> sha.equals(s.model())).toList();
+        List<SetView> made = sets.list((SyntheticSetRecord.State) null).stream().filter(s -> sha.equals(s.model())).toList();
         String picture = LineagePicture.svg(provenance.modelLineage(sha).toJson(), ProvenanceService.modelId(sha),
-                made.stream().map(SetService.SetView::id).toList());
+                made.stream().map(SetView::id).toList());
         return Templates.model(v, picture, made);
     }
 

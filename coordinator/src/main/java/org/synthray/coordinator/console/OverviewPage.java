@@ -17,12 +17,12 @@ import java.util.TreeMap;
 import org.synthray.coordinator.flower.ClientRegistry;
 import org.synthray.coordinator.ledger.LedgerService;
 import org.synthray.coordinator.persistence.RunRecord;
-import org.synthray.coordinator.persistence.SiteRecord;
-import org.synthray.coordinator.persistence.SyntheticSetRecord;
 import org.synthray.coordinator.run.RunService;
 import org.synthray.coordinator.security.Roles;
 import org.synthray.coordinator.security.SiteService;
-import org.synthray.coordinator.sets.SetService;
+import org.synthray.coordinator.security.SiteView;
+import org.synthray.coordinator.sets.SetReviewService;
+import org.synthray.coordinator.sets.SetView;
 
 /** The console's front page: where the consortium stands, at a glance. Researchers land on the catalog. */
 @Path("/console")
@@ -36,7 +36,7 @@ public class OverviewPage {
     @Inject
     RunService runs;
     @Inject
-    SetService sets;
+    SetReviewService sets;
     @Inject
     LedgerService ledger;
     @Inject
@@ -48,7 +48,7 @@ public class OverviewPage {
 
     @CheckedTemplate(basePath = "console", requireTypeSafeExpressions = false)
     static class Templates {
-        static native TemplateInstance overview(SiteCounts sites, List<RunRecord> running, List<SetService.SetView> waiting,
+        static native TemplateInstance overview(SiteCounts sites, List<RunRecord> running, List<SetView> waiting,
                                                 LedgerService.Head head, LedgerService.CheckedAt lastVerification);
 
         static native TemplateInstance signedOut();
@@ -60,16 +60,14 @@ public class OverviewPage {
         if (!user.admin()) {
             return Response.seeOther(URI.create("/console/catalog")).build();
         }
-        Map<SiteRecord.Status, Long> byStatus = new TreeMap<>();
-        for (SiteRecord s : sites.list()) {
-            byStatus.merge(s.status, 1L, Long::sum);
+        Map<String, Long> byStatus = new TreeMap<>();
+        for (SiteView s : sites.list()) {
+            byStatus.merge(s.status(), 1L, Long::sum);
         }
         List<String> connected = clients.connected().stream().map(c -> c.siteId()).filter(s -> s != null).distinct().sorted().toList();
-        SiteCounts counts = new SiteCounts(byStatus.getOrDefault(SiteRecord.Status.PENDING, 0L),
-                byStatus.getOrDefault(SiteRecord.Status.APPROVED, 0L), byStatus.getOrDefault(SiteRecord.Status.REVOKED, 0L), connected);
-        List<SetService.SetView> waiting = new java.util.ArrayList<>(sets.list(SyntheticSetRecord.State.UPLOADED));
-        waiting.addAll(sets.list(SyntheticSetRecord.State.IN_REVIEW));
-        return Templates.overview(counts, runs.inState(RunRecord.State.RUNNING), waiting, ledger.head(), ledger.lastVerification());
+        SiteCounts counts = new SiteCounts(byStatus.getOrDefault("PENDING", 0L),
+                byStatus.getOrDefault("APPROVED", 0L), byStatus.getOrDefault("REVOKED", 0L), connected);
+        return Templates.overview(counts, runs.inState(RunRecord.State.RUNNING), sets.awaitingReview(), ledger.head(), ledger.lastVerification());
     }
 
     /** Where Keycloak sends a person after signing out: no sign-in needed to see it. */

@@ -20,9 +20,12 @@ import java.util.List;
 import java.util.Map;
 import org.jboss.resteasy.reactive.RestForm;
 import org.synthray.coordinator.persistence.SyntheticSetRecord.State;
+import org.synthray.coordinator.security.Caller;
 import org.synthray.coordinator.security.Roles;
 import org.synthray.coordinator.sets.SetImages;
-import org.synthray.coordinator.sets.SetService;
+import org.synthray.coordinator.sets.Datasheet;
+import org.synthray.coordinator.sets.SetReviewService;
+import org.synthray.coordinator.sets.SetView;
 
 /** Set review: the sets sites have published, a gallery of each, and release or reject with a reason. */
 @Path("/console/review")
@@ -35,25 +38,24 @@ public class ReviewPage {
     private static final State[] REVIEWABLE = {State.UPLOADED, State.IN_REVIEW, State.RELEASED, State.REJECTED};
 
     @Inject
-    ConsoleUser user;
+    Caller caller;
     @Inject
-    SetService sets;
+    SetReviewService sets;
     @Inject
     SetImages images;
 
     @CheckedTemplate(basePath = "console", requireTypeSafeExpressions = false)
     static class Templates {
-        static native TemplateInstance review(List<SetService.SetView> waiting, List<SetService.SetView> decided);
+        static native TemplateInstance review(List<SetView> waiting, List<SetView> decided);
 
-        static native TemplateInstance reviewSet(SetService.Datasheet sheet, SetImages.Page page, Map<String, String> errors,
+        static native TemplateInstance reviewSet(Datasheet sheet, SetImages.Page page, Map<String, String> errors,
                                                  Map<String, String> values);
     }
 
     @GET
     public TemplateInstance list() {
-        List<SetService.SetView> waiting = new java.util.ArrayList<>(sets.list(State.IN_REVIEW));
-        waiting.addAll(sets.list(State.UPLOADED));
-        List<SetService.SetView> decided = new java.util.ArrayList<>(sets.list(State.RELEASED));
+        List<SetView> waiting = sets.awaitingReview();
+        List<SetView> decided = new java.util.ArrayList<>(sets.list(State.RELEASED));
         decided.addAll(sets.list(State.REJECTED));
         return Templates.review(waiting, decided);
     }
@@ -82,7 +84,7 @@ public class ReviewPage {
     @Path("{id}/review")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response startReview(@PathParam("id") String id) {
-        sets.review(id, user.actor(), null);
+        sets.review(id, caller.admin(), null);
         return back(id);
     }
 
@@ -99,7 +101,7 @@ public class ReviewPage {
             return Response.status(422).entity(page(id, 0, errors, values("release_reason", reason, "licence", licence,
                     "intended_use", intendedUse))).build();
         }
-        sets.release(id, user.actor(), reason, licence, intendedUse);
+        sets.release(id, caller.admin(), reason, licence, intendedUse);
         return back(id);
     }
 
@@ -115,7 +117,7 @@ public class ReviewPage {
         if (!errors.isEmpty()) {
             return Response.status(422).entity(page(id, 0, errors, values("reject_reason", reason))).build();
         }
-        sets.reject(id, user.actor(), reason);
+        sets.reject(id, caller.admin(), reason);
         return back(id);
     }
 

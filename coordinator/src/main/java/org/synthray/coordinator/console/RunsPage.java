@@ -27,10 +27,10 @@ import jakarta.ws.rs.sse.Sse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.synthray.coordinator.federation.strategy.Strategies;
 import org.synthray.coordinator.persistence.RunRecord;
-import org.synthray.coordinator.run.RunExecutor;
 import org.synthray.coordinator.run.RunProgress;
 import org.synthray.coordinator.run.RunService;
 import org.synthray.coordinator.run.RunSpec;
+import org.synthray.coordinator.security.Caller;
 import org.synthray.coordinator.security.Roles;
 
 /** Runs: the list, a form to create one, start and cancel, and the live run page. */
@@ -44,11 +44,9 @@ public class RunsPage {
     static final Duration POLL = Duration.ofSeconds(1);
 
     @Inject
-    ConsoleUser user;
+    Caller caller;
     @Inject
     RunService runs;
-    @Inject
-    RunExecutor executor;
     @Inject
     RunProgress progress;
 
@@ -80,7 +78,7 @@ public class RunsPage {
         String spec = form.toSpec();
         if (spec != null) {
             try {
-                RunRecord r = runs.create(spec, user.actor());
+                RunRecord r = runs.create(spec, caller.admin());
                 return Response.seeOther(URI.create("/console/runs/" + r.id)).build();
             } catch (RunSpec.InvalidRunSpecException e) {
                 e.problems().forEach(p -> form.refusal(p.field().equals("strategy.name") ? "strategy" : p.field(), p.message()));
@@ -102,8 +100,7 @@ public class RunsPage {
     @Path("{id}/start")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response start(@PathParam("id") String id) {
-        runs.markRunning(id, user.actor());
-        executor.launch(id);
+        runs.start(id, caller.admin());
         return Response.seeOther(URI.create("/console/runs/" + id)).build();
     }
 
@@ -111,10 +108,7 @@ public class RunsPage {
     @Path("{id}/cancel")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response cancel(@PathParam("id") String id) {
-        RunRecord r = runs.cancelCreated(id, user.actor());
-        if (r.state == RunRecord.State.RUNNING && !executor.cancel(id)) {
-            runs.markCancelled(id, user.actor());
-        }
+        runs.cancel(id, caller.admin());
         return Response.seeOther(URI.create("/console/runs/" + id)).build();
     }
 

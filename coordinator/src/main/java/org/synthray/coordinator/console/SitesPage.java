@@ -17,8 +17,9 @@ import java.util.List;
 import java.util.Map;
 import org.jboss.resteasy.reactive.RestForm;
 import org.synthray.coordinator.flower.ClientRegistry;
-import org.synthray.coordinator.persistence.SiteRecord;
+import org.synthray.coordinator.security.Caller;
 import org.synthray.coordinator.security.Roles;
+import org.synthray.coordinator.security.SiteView;
 import org.synthray.coordinator.security.SiteHistory;
 import org.synthray.coordinator.security.SiteService;
 
@@ -31,7 +32,7 @@ public class SitesPage {
     static final int MAX_REASON = 500;
 
     @Inject
-    ConsoleUser user;
+    Caller caller;
     @Inject
     SiteService sites;
     @Inject
@@ -41,10 +42,10 @@ public class SitesPage {
 
     @CheckedTemplate(basePath = "console", requireTypeSafeExpressions = false)
     static class Templates {
-        static native TemplateInstance sites(List<SiteRecord> sites, List<String> connected, Map<String, String> errors,
+        static native TemplateInstance sites(List<SiteView> sites, List<String> connected, Map<String, String> errors,
                                              Map<String, String> values);
 
-        static native TemplateInstance site(SiteRecord site, boolean connected, SiteHistory.History history);
+        static native TemplateInstance site(SiteView site, boolean connected, SiteHistory.History history);
     }
 
     @GET
@@ -60,7 +61,7 @@ public class SitesPage {
     @GET
     @Path("{id}")
     public TemplateInstance site(@PathParam("id") String id) {
-        SiteRecord s = sites.list().stream().filter(x -> x.siteId.equals(id)).findFirst()
+        SiteView s = sites.list().stream().filter(x -> x.id().equals(id)).findFirst()
                 .orElseThrow(() -> new jakarta.ws.rs.NotFoundException("no site " + id));
         boolean connected = clients.connected().stream().anyMatch(c -> id.equals(c.siteId()));
         return Templates.site(s, connected, history.of(id));
@@ -70,7 +71,7 @@ public class SitesPage {
     @Path("{id}/approve")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response approve(@PathParam("id") String id) {
-        sites.approve(id, user.actor());
+        sites.approve(id, caller.admin());
         return Response.seeOther(URI.create("/console/sites")).build();
     }
 
@@ -84,7 +85,7 @@ public class SitesPage {
                     : "Keep the reason under " + MAX_REASON + " characters.";
             return Response.status(422).entity(page(Map.of(id, error), Map.of(id, reason == null ? "" : reason))).build();
         }
-        sites.revoke(id, user.actor(), r);
+        sites.revoke(id, caller.admin(), r);
         return Response.seeOther(URI.create("/console/sites")).build();
     }
 }

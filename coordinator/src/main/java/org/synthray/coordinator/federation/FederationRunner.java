@@ -16,6 +16,7 @@ import org.synthray.coordinator.flower.ClientProxy;
 import org.synthray.coordinator.flower.ClientRegistry;
 import org.synthray.coordinator.flower.Instructions;
 import org.synthray.flower.FlowerTensors;
+import org.synthray.flower.Keys;
 import org.synthray.flower.Scalars;
 import org.synthray.flower.proto.ClientMessage;
 import org.synthray.flower.proto.Code;
@@ -275,7 +276,7 @@ public final class FederationRunner {
                 aggregator.add(u);
                 accepted.add(new UpdateRef(id, sha, u.numExamples()));
                 fitMetrics.add(Map.entry(u.numExamples(), u.metrics()));
-                Object loss = u.metrics().get("train_loss");
+                Object loss = u.metrics().get(Keys.TRAIN_LOSS);
                 parts.add(new Participation(id, Participation.Phase.FIT, Participation.Outcome.ACCEPTED, null, u.numExamples(),
                         loss instanceof Number n ? n.doubleValue() : null, u.metrics(), sha));
             }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.synthray.flower.Keys;
 
 /**
  * What happened in one attempt at a round: who was asked, what each site did and why, the losses,
@@ -37,7 +38,7 @@ public record RoundSummary(String runId, int round, int rounds, int attempt, int
         }
         sb.append(" asked=").append(asked).append(" answered=").append(answered)
                 .append(" rejected=").append(rejected().size()).append(" failed=").append(failed().size());
-        Double trainLoss = fitMetrics.get("train_loss");
+        Double trainLoss = fitMetrics.get(Keys.TRAIN_LOSS);
         if (trainLoss != null) {
             sb.append(String.format(Locale.ROOT, " train_loss=%.5f", trainLoss));
         }

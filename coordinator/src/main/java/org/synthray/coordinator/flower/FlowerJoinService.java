@@ -4,6 +4,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import jakarta.inject.Inject;
+import org.synthray.coordinator.security.GrpcCaller;
 import org.synthray.flower.proto.ClientMessage;
 import org.synthray.flower.proto.FlowerServiceGrpc;
 import org.synthray.flower.proto.ServerMessage;
@@ -27,8 +28,8 @@ public class FlowerJoinService implements FlowerServiceGrpc.AsyncService, io.grp
     @Override
     public StreamObserver<ClientMessage> join(StreamObserver<ServerMessage> responseObserver) {
         ServerCallStreamObserver<ServerMessage> out = (ServerCallStreamObserver<ServerMessage>) responseObserver;
-        ClientProxy proxy = registry.register(ClientIdentity.PEER.get(), ClientIdentity.SITE_ID.get(),
-                ClientIdentity.RUN_ID.get(), out);
+        GrpcCaller caller = GrpcCaller.current();
+        ClientProxy proxy = registry.register(caller.peer(), caller.siteId(), caller.runId(), out);
         out.setOnCancelHandler(() -> proxy.onStreamEnd(null));
         return new StreamObserver<>() {
             @Override

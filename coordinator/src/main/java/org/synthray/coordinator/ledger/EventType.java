@@ -21,5 +21,7 @@ public enum EventType {
   SET_REJECTED,
   SET_DOWNLOADED,
   MODEL_UPLOADED,
-  MODEL_DESCRIBED
+  MODEL_DESCRIBED,
+  /** A coordinator restarted and picked up a run that was running when it stopped. */
+  RUN_RESUMED
 }

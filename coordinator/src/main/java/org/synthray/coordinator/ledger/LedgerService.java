@@ -109,6 +109,25 @@ public class LedgerService implements Ledger {
         }
     }
 
+    /** The most events one {@link #events} page holds. */
+    public static final int MAX_PAGE = 1000;
+
+    /**
+     * A page of events for people to read: those after sequence number {@code after}, at most
+     * {@code limit} (1 to {@link #MAX_PAGE}).
+     *
+     * @throws IllegalArgumentException for a negative {@code after} or a limit out of range
+     */
+    public LedgerViews.EventPage events(long after, int limit) {
+        if (after < 0 || limit < 1 || limit > MAX_PAGE) {
+            throw new IllegalArgumentException("after must be >= 0 and limit between 1 and " + MAX_PAGE);
+        }
+        long headSeq = head().seq();
+        List<LedgerViews.EventView> events = list(after, limit).stream().map(LedgerViews.EventView::of).toList();
+        Long next = events.size() == limit ? events.get(events.size() - 1).seq() : null;
+        return new LedgerViews.EventPage(events, headSeq, next);
+    }
+
     /** Up to {@code limit} committed events with sequence numbers above {@code after}, in order. */
     public List<LedgerEvent> list(long after, int limit) {
         try (Connection c = db.getConnection()) {

@@ -98,10 +98,14 @@ public class ProvenanceService {
     /**
      * The lineage of a model version as a new document.
      *
+     * @throws IllegalArgumentException when {@code modelSha256} is not a SHA-256
      * @throws jakarta.ws.rs.NotFoundException when no model version has that SHA-256
      */
     @Transactional
     public ProvDocument modelLineage(String modelSha256) {
+        if (modelSha256 == null || !modelSha256.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("a model is named by its SHA-256 (64 lowercase hex digits)");
+        }
         if (ModelVersionRecord.withSha(modelSha256).isEmpty() && ModelRecord.findById(modelSha256) == null) {
             throw new jakarta.ws.rs.NotFoundException("no model " + modelSha256);
         }

@@ -66,6 +66,7 @@ public class RunExecutor {
         for (RunRecord run : runs.inState(RunRecord.State.RUNNING)) {
             LOG.infof("run=%s was running when the coordinator stopped; resuming after round %d", run.id,
                     run.lastCompletedRound);
+            recorder.resumed(run.id);
             launch(run.id);
         }
     }

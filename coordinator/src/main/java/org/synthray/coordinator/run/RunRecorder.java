@@ -15,6 +15,7 @@ import org.synthray.coordinator.ledger.Actors;
 import org.synthray.coordinator.ledger.EventType;
 import org.synthray.coordinator.ledger.Ledger;
 import org.synthray.coordinator.model.ModelStore;
+import org.synthray.flower.Keys;
 import org.synthray.json.CanonicalJson;
 import org.synthray.coordinator.federation.Participation;
 import org.synthray.coordinator.federation.RoundSummary;
@@ -87,7 +88,7 @@ public class RunRecorder {
         r.sitesAnswered = s.answered();
         r.sitesRejected = s.rejected().size();
         r.sitesFailed = s.failed().size();
-        r.trainLoss = s.fitMetrics().get("train_loss");
+        r.trainLoss = s.fitMetrics().get(Keys.TRAIN_LOSS);
         r.evalLoss = s.evaluation().numExamples() > 0 ? s.evaluation().loss() : null;
         r.evalExamples = s.evaluation().numExamples();
         r.bytesIn = s.bytesIn();
@@ -198,6 +199,17 @@ public class RunRecorder {
                     updateEvent(t[0], Integer.parseInt(t[1]), 0, siteId, "LATE", reason, 0, null));
         }
         metrics.lateReply(t[0]);
+    }
+
+    /** A restarted coordinator picks the run up after its last recorded round. */
+    @Transactional
+    public void resumed(String runId) {
+        RunRecord run = RunRecord.findById(runId);
+        Map<String, Object> e = CanonicalJson.object();
+        e.put("run", runId);
+        e.put("rounds_completed", run.lastCompletedRound);
+        e.put("model_sha256", run.globalModelSha256);
+        ledger.append(Actors.COORDINATOR, EventType.RUN_RESUMED, e);
     }
 
     @Transactional

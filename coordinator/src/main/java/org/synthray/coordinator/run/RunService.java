@@ -12,16 +12,32 @@ import org.synthray.coordinator.ledger.Actors;
 import org.synthray.coordinator.model.ModelStore;
 import org.synthray.coordinator.ledger.EventType;
 import org.synthray.coordinator.ledger.Ledger;
+import org.synthray.coordinator.persistence.ModelVersionRecord;
+import org.synthray.coordinator.persistence.ParticipationRecord;
+import org.synthray.coordinator.persistence.RoundRecord;
 import org.synthray.coordinator.persistence.RunRecord;
+import org.synthray.coordinator.run.RunViews.ParticipationView;
+import org.synthray.coordinator.run.RunViews.RoundDetail;
+import org.synthray.coordinator.run.RunViews.RoundView;
+import org.synthray.coordinator.run.RunViews.RunDetail;
+import org.synthray.coordinator.run.RunViews.RunView;
+import org.synthray.coordinator.run.RunViews.UpdateView;
 import org.synthray.json.CanonicalJson;
 
-/** Creating, starting and cancelling runs: the state machine created → running → completed | failed | cancelled. */
+/**
+ * Runs: creating, starting and cancelling them (the state machine created → running → completed |
+ * failed | cancelled), and reading them back with their rounds. The REST API and the console call
+ * these methods and nothing below them.
+ */
 @ApplicationScoped
 public class RunService {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     @Inject
     ModelStore models;
+
+    @Inject
+    RunExecutor executor;
 
     @Inject
     Ledger ledger;
@@ -126,6 +142,57 @@ public class RunService {
             r.finishedAt = OffsetDateTime.now();
             ledger.append(actor, EventType.RUN_CANCELLED, Map.of("run", id, "was", was));
         }
+    }
+
+    /**
+     * Starts a created run: RUNNING in the database, then a thread executes it.
+     *
+     * @throws IllegalStateException when the run is not in state CREATED
+     */
+    public RunView start(String id, String actor) {
+        RunRecord r = markRunning(id, actor);
+        executor.launch(id);
+        return RunView.of(r);
+    }
+
+    /**
+     * Cancels a run that has not ended: a created one at once; a running one by stopping its thread
+     * (which records the cancellation), or here when no thread executes it.
+     *
+     * @throws IllegalStateException when it has ended already
+     */
+    public RunView cancel(String id, String actor) {
+        RunRecord r = cancelCreated(id, actor);
+        if (r.state == RunRecord.State.RUNNING && !executor.cancel(id)) {
+            markCancelled(id, actor);
+        }
+        return RunView.of(get(id));
+    }
+
+    /** Every run, newest first. */
+    @Transactional
+    public List<RunView> list() {
+        return all().stream().map(RunView::of).toList();
+    }
+
+    /** A run with its spec and every round attempt. */
+    @Transactional
+    public RunDetail detail(String id) {
+        RunRecord r = get(id);
+        return new RunDetail(RunView.of(r), r.spec, RoundRecord.ofRun(id).stream().map(RoundView::of).toList());
+    }
+
+    /** One round of a run: each site's outcome, and the model version it made. */
+    @Transactional
+    public RoundDetail round(String id, int round) {
+        get(id);
+        List<ParticipationView> sites = ParticipationRecord.ofRound(id, round).stream().map(ParticipationView::of).toList();
+        ModelVersionRecord v = ModelVersionRecord.ofRound(id, round).orElse(null);
+        if (sites.isEmpty() && v == null) {
+            throw new jakarta.ws.rs.NotFoundException("run " + id + " has no round " + round);
+        }
+        return new RoundDetail(round, sites, v != null ? v.sha256 : null, v != null ? v.parentSha256 : null,
+                v == null ? List.of() : v.updates.stream().map(u -> new UpdateView(u.siteId, u.updateSha256, u.numExamples)).toList());
     }
 
     /** @throws jakarta.ws.rs.NotFoundException when there is no such run */

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.synthray.flower.Keys;
 import org.synthray.flower.Scalars;
 import org.synthray.flower.proto.Scalar;
 
@@ -63,7 +64,15 @@ public record RunSpec(
 
     private static final ObjectMapper STRICT = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            // "rounds": 2.5 is a mistake to report, not a 2 to run.
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+
+    /**
+     * Longest spec accepted (characters): a spec is a few hundred; the database column holds
+     * 1,000,000, and a longer one must be a clear refusal, not a failed insert.
+     */
+    public static final int MAX_SPEC_CHARS = 65_536;
 
     /**
      * Parses and checks a spec, filling defaults.
@@ -71,12 +80,20 @@ public record RunSpec(
      * @throws IllegalArgumentException listing every problem found
      */
     public static RunSpec parse(String json) {
+        if (json != null && json.length() > MAX_SPEC_CHARS) {
+            throw new IllegalArgumentException("run spec of " + json.length() + " characters is longer than the "
+                    + MAX_SPEC_CHARS + " accepted");
+        }
         RunSpec raw;
         try {
             raw = STRICT.readValue(json, RunSpec.class);
         } catch (UnrecognizedPropertyException e) {
             throw new IllegalArgumentException("unknown field '" + e.getPropertyName() + "' in run spec (known: "
                     + e.getKnownPropertyIds() + ")");
+        } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+            String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(java.util.stream.Collectors.joining("."));
+            throw new IllegalArgumentException("run spec field '" + field + "' has the wrong type: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("run spec is not valid JSON: " + e.getOriginalMessage());
         }
@@ -175,21 +192,21 @@ public record RunSpec(
     public Map<String, Scalar> fitConfig(int round) {
         Map<String, Scalar> out = new LinkedHashMap<>();
         config.forEach((k, v) -> out.put(k, Scalars.of(v instanceof Integer i ? (Object) i.longValue() : v)));
-        out.put("model_config", Scalars.of(model));
-        out.put("lr", Scalars.of(learningRate));
-        out.put("local_epochs", Scalars.of((long) localEpochs));
+        out.put(Keys.MODEL_CONFIG, Scalars.of(model));
+        out.put(Keys.LR, Scalars.of(learningRate));
+        out.put(Keys.LOCAL_EPOCHS, Scalars.of((long) localEpochs));
         if (localSteps != null) {
-            out.put("local_steps", Scalars.of((long) localSteps));
+            out.put(Keys.LOCAL_STEPS, Scalars.of((long) localSteps));
         }
-        out.put("server_round", Scalars.of((long) round));
+        out.put(Keys.SERVER_ROUND, Scalars.of((long) round));
         return out;
     }
 
     /** The config every EvaluateIns carries. */
     public Map<String, Scalar> evaluateConfig(int round) {
         Map<String, Scalar> out = new LinkedHashMap<>();
-        out.put("model_config", Scalars.of(model));
-        out.put("server_round", Scalars.of((long) round));
+        out.put(Keys.MODEL_CONFIG, Scalars.of(model));
+        out.put(Keys.SERVER_ROUND, Scalars.of((long) round));
         return out;
     }
 }

@@ -30,8 +30,8 @@ public class ApprovedSiteAugmentor implements SecurityIdentityAugmentor {
         if (identity.isAnonymous() || !identity.hasRole(Roles.SITE) || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
             return Uni.createFrom().item(identity);
         }
-        String site = GrpcAuthInterceptor.claim(jwt, siteClaim);
-        if (site == null || !site.matches(SiteService.SITE_ID_PATTERN)) {
+        String site = Claims.string(jwt, siteClaim);
+        if (!org.synthray.auth.CallerHeaders.isSiteId(site)) {
             return Uni.createFrom().item(identity);
         }
         SiteRecord.Status known = sites.status(site).orElse(null);

@@ -2,6 +2,7 @@ package org.synthray.coordinator.security;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -16,17 +17,21 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.spi.Prioritized;
 import jakarta.inject.Inject;
-import jakarta.json.JsonString;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.security.Principal;
 import java.util.ArrayDeque;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
+import org.synthray.auth.CallerHeaders;
+import org.synthray.coordinator.ledger.Actors;
 import org.synthray.coordinator.persistence.SiteRecord;
 
 /**
- * Authenticates every call on the coordinator's gRPC server — Flower's {@code Join} and every
- * SynthRay service — before the service sees it:
+ * The one place that decides who calls the coordinator's gRPC server — Flower's {@code Join} and every
+ * SynthRay service — and puts that {@link GrpcCaller} in the call's gRPC {@link Context} before the
+ * service sees the call. With authentication on it authenticates every call first:
  * <ol>
  *   <li>{@code authorization: Bearer <token>} must be present and valid for the configured OIDC
  *       tenant (signature by the issuer's keys, issuer, expiry, audience), else {@code UNAUTHENTICATED};</li>
@@ -36,8 +41,8 @@ import org.synthray.coordinator.persistence.SiteRecord;
  *       sites are refused ({@code PERMISSION_DENIED}).</li>
  * </ol>
  * Refusals of an authenticated caller are recorded in the ledger ({@code ACCESS_REFUSED}); calls
- * without a valid token are only logged. An accepted call runs with its {@link SiteIdentity} in the
- * gRPC {@link Context}: services read it with {@link SiteIdentity#require()}.
+ * without a valid token are only logged. With authentication off the caller is the site the
+ * {@code synthray-site-id} header announces (validated), or none.
  *
  * <p>Token validation may fetch the issuer's keys and enrolment writes to the database, so the
  * decision is taken off the transport thread; the call is started (or closed) back on its own
@@ -49,7 +54,6 @@ import org.synthray.coordinator.persistence.SiteRecord;
 public class GrpcAuthInterceptor implements ServerInterceptor, Prioritized {
     private static final Logger LOG = Logger.getLogger(GrpcAuthInterceptor.class);
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-    static final Metadata.Key<String> SITE_ID_HEADER = Metadata.Key.of("synthray-site-id", Metadata.ASCII_STRING_MARSHALLER);
 
     @ConfigProperty(name = "synthray.auth.enabled", defaultValue = "true")
     boolean enabled;
@@ -71,8 +75,14 @@ public class GrpcAuthInterceptor implements ServerInterceptor, Prioritized {
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        String peer = remote != null ? remote.toString() : "unknown client";
+        String host = remote instanceof InetSocketAddress inet && inet.getAddress() != null ? inet.getAddress().getHostAddress() : null;
+        String run = headers.get(CallerHeaders.RUN_ID);
+        String runId = CallerHeaders.isRunId(run) ? run : null; // never echo arbitrary header bytes into logs
+        String announced = headers.get(CallerHeaders.SITE_ID);
         if (!enabled) {
-            return next.startCall(call, headers);
+            return announcedCaller(call, headers, next, peer, host, runId, announced);
         }
         String method = call.getMethodDescriptor().getFullMethodName();
         String auth = headers.get(AUTHORIZATION);
@@ -84,7 +94,6 @@ public class GrpcAuthInterceptor implements ServerInterceptor, Prioritized {
             };
         }
         String token = auth.substring(7).trim();
-        String announced = headers.get(SITE_ID_HEADER);
         Deferred<Q> deferred = new Deferred<>();
         io.vertx.core.Context loop = io.vertx.core.Vertx.currentContext();
         Context grpc = Context.current();
@@ -93,9 +102,9 @@ public class GrpcAuthInterceptor implements ServerInterceptor, Prioritized {
                 .subscribe().with(
                         identity -> {
                             Status refusal;
-                            SiteIdentity site = null;
+                            GrpcCaller site = null;
                             try {
-                                Decision d = decide(identity, announced, method);
+                                Decision d = decide(identity, announced, method, peer, host, runId);
                                 refusal = d.refusal;
                                 site = d.site;
                             } catch (RuntimeException e) {
@@ -103,12 +112,12 @@ public class GrpcAuthInterceptor implements ServerInterceptor, Prioritized {
                                 refusal = Status.INTERNAL.withDescription("authorization failed on the coordinator");
                             }
                             Status r = refusal;
-                            SiteIdentity s = site;
+                            GrpcCaller s = site;
                             onLoop(loop, () -> {
                                 if (r != null) {
                                     deferred.refuse(call, r);
                                 } else {
-                                    deferred.start(Contexts.interceptCall(grpc.withValue(SiteIdentity.KEY, s), call, headers, next));
+                                    deferred.start(Contexts.interceptCall(grpc.withValue(GrpcCaller.KEY, s), call, headers, next));
                                 }
                             });
                         },
@@ -120,22 +129,46 @@ public class GrpcAuthInterceptor implements ServerInterceptor, Prioritized {
         return deferred;
     }
 
-    private record Decision(Status refusal, SiteIdentity site) {
+    /**
+     * The caller as it announces itself, unproven: what every call gets with authentication off, and
+     * what a gRPC server outside Quarkus (a test binding one service) installs with this interceptor.
+     */
+    public static ServerInterceptor announcedCallers() {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+                String run = headers.get(CallerHeaders.RUN_ID);
+                return announcedCaller(call, headers, next, remote != null ? remote.toString() : "unknown client",
+                        remote instanceof InetSocketAddress inet && inet.getAddress() != null ? inet.getAddress().getHostAddress() : null,
+                        CallerHeaders.isRunId(run) ? run : null, headers.get(CallerHeaders.SITE_ID));
+            }
+        };
     }
 
-    private Decision decide(SecurityIdentity identity, String announced, String method) {
+    private static <Q, R> ServerCall.Listener<Q> announcedCaller(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next,
+                                                                 String peer, String host, String runId, String announced) {
+        String site = CallerHeaders.isSiteId(announced) ? announced : null;
+        return Contexts.interceptCall(Context.current().withValue(GrpcCaller.KEY,
+                new GrpcCaller(site, false, null, null, peer, host, runId)), call, headers, next);
+    }
+
+    private record Decision(Status refusal, GrpcCaller site) {
+    }
+
+    private Decision decide(SecurityIdentity identity, String announced, String method, String peer, String host, String runId) {
         Principal p = identity.getPrincipal();
         JsonWebToken jwt = p instanceof JsonWebToken j ? j : null;
-        String siteId = jwt != null ? claim(jwt, siteClaim) : null;
-        String actor = siteId != null && siteId.matches(SiteService.SITE_ID_PATTERN) ? org.synthray.coordinator.ledger.Actors.site(siteId) : "subject:" + p.getName();
+        String siteId = jwt != null ? Claims.string(jwt, siteClaim) : null;
+        String actor = CallerHeaders.isSiteId(siteId) ? Actors.site(siteId) : "subject:" + p.getName();
         if (!identity.hasRole(Roles.SITE)) {
             return refuse(actor, method, "the token lacks role " + Roles.SITE);
         }
-        if (siteId == null || !siteId.matches(SiteService.SITE_ID_PATTERN)) {
+        if (!CallerHeaders.isSiteId(siteId)) {
             return refuse(actor, method, "the token carries no valid " + siteClaim + " claim");
         }
         if (announced != null && !announced.equals(siteId)) {
-            String shown = announced.matches(SiteService.SITE_ID_PATTERN) ? announced : "(invalid id)";
+            String shown = CallerHeaders.isSiteId(announced) ? announced : "(invalid id)";
             return refuse(actor, method, "the token is for site " + siteId + "; it cannot act as site " + shown);
         }
         SiteRecord.Status status = sites.status(siteId).orElse(null);
@@ -148,7 +181,7 @@ public class GrpcAuthInterceptor implements ServerInterceptor, Prioritized {
             case REVOKED:
                 return refuse(actor, method, "site " + siteId + " is revoked");
             default:
-                return new Decision(null, new SiteIdentity(siteId, jwt.getSubject(), claim(jwt, "azp")));
+                return new Decision(null, new GrpcCaller(siteId, true, jwt.getSubject(), Claims.string(jwt, "azp"), peer, host, runId));
         }
     }
 
@@ -156,14 +189,6 @@ public class GrpcAuthInterceptor implements ServerInterceptor, Prioritized {
         LOG.warnf("refused %s for %s: %s", method, actor, reason);
         sites.recordRefusal(actor, method, reason);
         return new Decision(Status.PERMISSION_DENIED.withDescription(reason), null);
-    }
-
-    static String claim(JsonWebToken jwt, String name) {
-        Object v = jwt.getClaim(name);
-        if (v instanceof JsonString s) {
-            return s.getString();
-        }
-        return v != null ? v.toString() : null;
     }
 
     private static void onLoop(io.vertx.core.Context loop, Runnable r) {

@@ -3,6 +3,7 @@ package org.synthray.coordinator.security;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.OffsetDateTime;
@@ -12,9 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import org.jboss.logging.Logger;
+import org.synthray.coordinator.ledger.Actors;
 import org.synthray.coordinator.ledger.EventType;
 import org.synthray.coordinator.ledger.Ledger;
 import org.synthray.coordinator.persistence.SiteRecord;
@@ -28,13 +28,13 @@ import org.synthray.coordinator.persistence.SiteRecord;
 @ApplicationScoped
 public class SiteService {
     private static final Logger LOG = Logger.getLogger(SiteService.class);
-    public static final String SITE_ID_PATTERN = "[A-Za-z0-9._-]{1,64}";
 
     @Inject
     Ledger ledger;
 
     private final Map<String, SiteRecord.Status> statuses = new ConcurrentHashMap<>();
-    private final List<Consumer<String>> revocationListeners = new CopyOnWriteArrayList<>();
+    @Inject
+    Event<SiteRevoked> revocations;
 
     void load(@Observes StartupEvent ev) {
         QuarkusTransaction.requiringNew().run(() -> {
@@ -49,9 +49,10 @@ public class SiteService {
         return Optional.ofNullable(statuses.get(siteId));
     }
 
-    /** All sites, in id order. */
-    public List<SiteRecord> list() {
-        return QuarkusTransaction.requiringNew().call(() -> SiteRecord.<SiteRecord>list("order by siteId"));
+    /** All sites with their status, in id order. */
+    public List<SiteView> list() {
+        return QuarkusTransaction.requiringNew().call(() -> SiteRecord.<SiteRecord>list("order by siteId").stream()
+                .map(SiteView::of).toList());
     }
 
     /**
@@ -76,7 +77,7 @@ public class SiteService {
                 s.firstSubject = subject;
                 s.enrolledAt = now();
                 s.persist();
-                ledger.append(org.synthray.coordinator.ledger.Actors.site(siteId), EventType.SITE_ENROLLED, payload("site", siteId, "subject", subject));
+                ledger.append(Actors.site(siteId), EventType.SITE_ENROLLED, payload("site", siteId, "subject", subject));
             });
             statuses.put(siteId, SiteRecord.Status.PENDING);
             LOG.infof("site %s enrolled (pending an admin's approval)", siteId);
@@ -85,61 +86,45 @@ public class SiteService {
     }
 
     /** Approves a site (enrolling it if it never called); ledger: {@code SITE_APPROVED}. */
-    public synchronized SiteRecord approve(String siteId, String actor) {
-        checkId(siteId);
-        SiteRecord r = QuarkusTransaction.requiringNew().call(() -> {
-            SiteRecord s = findOrNew(siteId);
-            s.status = SiteRecord.Status.APPROVED;
-            s.decidedAt = now();
-            s.decidedBy = actor;
-            s.reason = null;
-            if (!s.isPersistent()) {
-                s.persist();
-            }
-            ledger.append(actor, EventType.SITE_APPROVED, payload("site", siteId));
-            return s;
-        });
-        statuses.put(siteId, SiteRecord.Status.APPROVED);
+    public SiteView approve(String siteId, String actor) {
+        SiteView r = decide(siteId, SiteRecord.Status.APPROVED, actor, null, EventType.SITE_APPROVED);
         LOG.infof("site %s approved by %s", siteId, actor);
         return r;
     }
 
     /**
-     * Revokes a site; ledger: {@code SITE_REVOKED}. Its next call is refused, and every listener
-     * (the Join service, streaming SynthRay services) closes the site's open streams now.
+     * Revokes a site; ledger: {@code SITE_REVOKED}. Its next call is refused, and {@link SiteRevoked}
+     * tells whoever holds the site's open streams (the Join service) to close them now.
      */
-    public SiteRecord revoke(String siteId, String actor, String reason) {
-        checkId(siteId);
-        SiteRecord r;
-        synchronized (this) {
-            r = QuarkusTransaction.requiringNew().call(() -> {
-                SiteRecord s = findOrNew(siteId);
-                s.status = SiteRecord.Status.REVOKED;
-                s.decidedAt = now();
-                s.decidedBy = actor;
-                s.reason = reason;
-                if (!s.isPersistent()) {
-                    s.persist();
-                }
-                ledger.append(actor, EventType.SITE_REVOKED, payload("site", siteId, "reason", reason));
-                return s;
-            });
-            statuses.put(siteId, SiteRecord.Status.REVOKED);
-        }
+    public SiteView revoke(String siteId, String actor, String reason) {
+        SiteView r = decide(siteId, SiteRecord.Status.REVOKED, actor, reason, EventType.SITE_REVOKED);
         LOG.warnf("site %s revoked by %s%s", siteId, actor, reason != null ? ": " + reason : "");
-        for (Consumer<String> l : revocationListeners) {
-            try {
-                l.accept(siteId);
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "revocation listener failed for site %s", siteId);
-            }
+        try {
+            revocations.fire(new SiteRevoked(siteId));
+        } catch (RuntimeException e) {
+            // The revocation stands (the next call is refused); only closing open streams failed.
+            LOG.errorf(e, "closing the open streams of revoked site %s failed", siteId);
         }
         return r;
     }
 
-    /** Called with a site's id right after it is revoked: close its open streams there. */
-    public void onRevoke(Consumer<String> listener) {
-        revocationListeners.add(listener);
+    /** An admin's decision on a site (which may not have called yet): stored, in the ledger, then in memory. */
+    private synchronized SiteView decide(String siteId, SiteRecord.Status status, String actor, String reason, EventType event) {
+        checkId(siteId);
+        SiteView r = QuarkusTransaction.requiringNew().call(() -> {
+            SiteRecord s = findOrNew(siteId);
+            s.status = status;
+            s.decidedAt = now();
+            s.decidedBy = actor;
+            s.reason = reason;
+            if (!s.isPersistent()) {
+                s.persist();
+            }
+            ledger.append(actor, event, payload("site", siteId, "reason", reason));
+            return SiteView.of(s);
+        });
+        statuses.put(siteId, status);
+        return r;
     }
 
     /** Records a refused call of an authenticated caller; ledger: {@code ACCESS_REFUSED}. */
@@ -164,7 +149,7 @@ public class SiteService {
     }
 
     private static void checkId(String siteId) {
-        if (siteId == null || !siteId.matches(SITE_ID_PATTERN)) {
+        if (!org.synthray.auth.CallerHeaders.isSiteId(siteId)) {
             throw new IllegalArgumentException("a site id has 1-64 letters, digits, '.', '_' or '-'");
         }
     }

@@ -14,8 +14,6 @@ import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.synthray.coordinator.blob.BlobStore;
-import org.synthray.coordinator.sets.SetService.Datasheet;
-import org.synthray.coordinator.sets.SetService.SetView;
 import org.synthray.manifest.Manifest;
 import org.synthray.manifest.ManifestEntry;
 

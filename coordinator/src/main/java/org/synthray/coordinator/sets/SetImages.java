@@ -22,7 +22,7 @@ public class SetImages {
     public static final int MAX_PAGE = 200;
 
     @Inject
-    SetService sets;
+    SetRecords sets;
 
     @Inject
     BlobStore store;

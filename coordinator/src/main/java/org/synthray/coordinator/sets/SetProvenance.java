@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import org.synthray.coordinator.provenance.ProvDocument;
 import org.synthray.coordinator.provenance.ProvenanceService;
-import org.synthray.coordinator.sets.SetService.SetView;
 import org.synthray.manifest.Manifest;
 import org.synthray.manifest.ManifestEntry;
 

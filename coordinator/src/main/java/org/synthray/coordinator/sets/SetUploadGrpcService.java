@@ -13,8 +13,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
-import org.synthray.coordinator.sets.SetService.Declared;
-import org.synthray.coordinator.sets.SetService.SetView;
+import org.synthray.coordinator.security.GrpcCaller;
+import org.synthray.coordinator.sets.SetIntakeService.Declared;
 import org.synthray.manifest.SetDescription.FileRef;
 import org.synthray.proto.sets.BeginSetRequest;
 import org.synthray.proto.sets.BeginSetResponse;
@@ -33,7 +33,7 @@ public class SetUploadGrpcService implements SetUploadServiceGrpc.AsyncService, 
     private static final Logger LOG = Logger.getLogger(SetUploadGrpcService.class.getName());
 
     @Inject
-    SetService sets;
+    SetIntakeService sets;
 
     @Inject
     SetsConfig config;
@@ -66,7 +66,7 @@ public class SetUploadGrpcService implements SetUploadServiceGrpc.AsyncService, 
 
     @Override
     public void begin(BeginSetRequest request, StreamObserver<BeginSetResponse> out) {
-        String site = SiteIdentity.current();
+        String site = GrpcCaller.current().siteId();
         workers.execute(() -> {
             try {
                 List<FileRef> files = request.getFilesList().stream()
@@ -88,7 +88,7 @@ public class SetUploadGrpcService implements SetUploadServiceGrpc.AsyncService, 
 
     @Override
     public void commit(CommitSetRequest request, StreamObserver<CommitSetResponse> out) {
-        String site = SiteIdentity.current();
+        String site = GrpcCaller.current().siteId();
         workers.execute(() -> {
             try {
                 SetView v = sets.commit(site, request.getSetId());

@@ -95,6 +95,30 @@ class RunLifecycleTest {
                 .then().statusCode(400).body("error", containsString("not a usable .npz"));
     }
 
+    /** Inputs that once gave 500s or were silently changed: each is a 400 with its reason. */
+    @Test
+    void hostileInputsAreRefusedWithTheReason() throws Exception {
+        given().contentType(ContentType.JSON).body("{\"rounds\": 2.5}").post("/api/runs")
+                .then().statusCode(400).body("error", containsString("field 'rounds' has the wrong type"));
+        String bigConfig = "{\"config\": {\"x\": \"" + "a".repeat(10 << 20) + "\"}}";
+        given().contentType(ContentType.JSON).body(bigConfig).post("/api/runs")
+                .then().statusCode(400).body("error", containsString("longer than the 65536 accepted"));
+        given().queryParam("to", "+999999999-12-31").get("/api/released-sets")
+                .then().statusCode(400).body("error", containsString("between 0001-01-01 and 9999-12-31"));
+        // An .npz whose entry's header nests 200,000 parentheses (once a StackOverflowError and a 500).
+        String header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + "(".repeat(200_000) + ")".repeat(200_000) + ", }";
+        byte[] h = header.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.io.ByteArrayOutputStream npz = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(npz)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("w.npy"));
+            zip.write(java.nio.ByteBuffer.allocate(12 + h.length).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0}).putInt(h.length).put(h).array());
+            zip.closeEntry();
+        }
+        given().contentType("application/octet-stream").body(npz.toByteArray()).post("/api/models")
+                .then().statusCode(400).body("error", containsString("longer than"));
+    }
+
     @Test
     void aRunFromSpecToCompletionIsRecorded() throws Exception {
         byte[] initial = npz(model());

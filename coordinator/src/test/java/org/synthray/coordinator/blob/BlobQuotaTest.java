@@ -54,7 +54,8 @@ class BlobQuotaTest {
         service.config = new TestBlobConfig(root, 1024, Duration.ofMinutes(1), 1 << 20, 2, 1L << 30);
         service.completedUploads = new BlobUploads();
         service.start();
-        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service.bindService())
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(io.grpc.ServerInterceptors.intercept(service.bindService(),
+                        org.synthray.coordinator.security.GrpcAuthInterceptor.announcedCallers()))
                 .build().start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
     }

@@ -50,22 +50,7 @@ class BlobServiceIdleTest {
             new Random(1).nextBytes(blob);
             BlobRef ref = new BlobRef(Sha256.of(blob), blob.length);
             LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
-            StreamObserver<UploadRequest> req = BlobServiceGrpc.newStub(ch).upload(new StreamObserver<>() {
-                @Override
-                public void onNext(UploadResponse value) {
-                    events.add(value);
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    events.add(t);
-                }
-
-                @Override
-                public void onCompleted() {
-                    events.add(Boolean.TRUE);
-                }
-            });
+            StreamObserver<UploadRequest> req = BlobServiceGrpc.newStub(ch).upload(new org.synthray.agent.grpc.QueueObserver<UploadRequest, UploadResponse>(events));
             req.onNext(UploadRequest.newBuilder().setOpen(UploadOpen.newBuilder().setSha256(ref.sha256())
                     .setSize(ref.size())).build());
             req.onNext(UploadRequest.newBuilder().setChunk(Chunk.newBuilder().setOffset(0)

@@ -528,21 +528,6 @@ class BlobServiceTest {
     }
 
     private static <T> StreamObserver<T> observer(LinkedBlockingQueue<Object> events) {
-        return new StreamObserver<>() {
-            @Override
-            public void onNext(T value) {
-                events.add(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                events.add(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                events.add(Boolean.TRUE);
-            }
-        };
+        return new org.synthray.agent.grpc.QueueObserver<Object, T>(events);
     }
 }

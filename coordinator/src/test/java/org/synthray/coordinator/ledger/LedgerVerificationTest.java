@@ -179,6 +179,12 @@ class LedgerVerificationTest {
         String[] ok = python(url);
         assertEquals("0", ok[0], ok[1]);
         assertTrue(ok[1].startsWith("ok " + service.head().seq() + " " + service.head().hash()), ok[1]);
+        // A token is sent when given; a ledger that cannot be read is one clear line, not a traceback.
+        assertEquals("0", python("--token", "some-access-token", url)[0]);
+        String[] refused = python(url + "/no-such-prefix");
+        assertEquals("2", refused[0], refused[1]);
+        assertTrue(refused[1].contains("cannot read the ledger") && refused[1].contains("HTTP 404")
+                && !refused[1].contains("Traceback"), refused[1]);
 
         java.nio.file.Path csv = dir.resolve("ledger.csv");
         try (Connection c = db.getConnection(); java.io.Writer w = java.nio.file.Files.newBufferedWriter(csv)) {

@@ -120,12 +120,16 @@ class CoordinatorCrashRecoveryIT {
         JsonNode verified = JSON.readTree(send("GET", "/api/ledger/verify", null, null, 200));
         assertTrue(verified.get("ok").asBoolean(), verified.toString());
         List<Integer> versionRounds = new java.util.ArrayList<>();
+        List<Integer> resumedAfter = new java.util.ArrayList<>();
         long after = 0;
         while (true) {
             JsonNode page = JSON.readTree(send("GET", "/api/ledger?after=" + after + "&limit=1000", null, null, 200));
             for (JsonNode e : page.get("events")) {
                 if (e.get("type").asText().equals("MODEL_VERSION_CREATED") && e.get("payload").get("run").asText().equals(runId)) {
                     versionRounds.add(e.get("payload").get("round").asInt());
+                }
+                if (e.get("type").asText().equals("RUN_RESUMED") && e.get("payload").get("run").asText().equals(runId)) {
+                    resumedAfter.add(e.get("payload").get("rounds_completed").asInt());
                 }
             }
             if (page.get("next_after").isNull()) {
@@ -134,6 +138,7 @@ class CoordinatorCrashRecoveryIT {
             after = page.get("next_after").asLong();
         }
         assertEquals(List.of(0, 1, 2, 3, 4, 5), versionRounds);
+        assertEquals(List.of(roundsDone), resumedAfter, "one RUN_RESUMED event, naming the rounds already done");
     }
 
     private Process startCoordinator() throws Exception {

@@ -228,6 +228,41 @@ class GrpcAuthTest {
         assertEquals(List.of(), ledger.by(seq, "site:nih-b"));
     }
 
+    /**
+     * A set's whole way with authentication on: each step is recorded against the caller its token
+     * names — the upload (gRPC SetUpload and blobs) by the site, the review and release by the admin,
+     * the download by the researcher.
+     */
+    @Test
+    void eachStepOfASetIsAttributedToTheCallerItsTokenNames(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        long seq = ledger.head();
+        org.synthray.agent.publish.TestSets.Built set = org.synthray.agent.publish.TestSets.build(tmp, "nih-a", 2, false);
+        BearerCallCredentials creds = new BearerCallCredentials(Tokens.source("nih-a"));
+        String id;
+        try (BlobClient blobs = new BlobClient(BlobClient.Options.of("127.0.0.1", port, "nih-a"), null, null, creds)) {
+            id = new org.synthray.agent.publish.SetPublisher(
+                    org.synthray.agent.grpc.CoordinatorChannels.withCredentials(channel, creds), "nih-a", blobs, null)
+                    .publish(set.dir()).setId();
+        }
+        String admin = "Bearer " + Tokens.of(Tokens.ADMIN);
+        given().header("Authorization", admin).header("X-SynthRay-User", "mallory").contentType(ContentType.JSON).body("{}")
+                .post("/api/sets/" + id + "/review").then().statusCode(200);
+        given().header("Authorization", admin).contentType(ContentType.JSON).body("{\"reason\": \"fine\"}")
+                .post("/api/sets/" + id + "/release").then().statusCode(200);
+        given().header("Authorization", "Bearer " + Tokens.of(Tokens.RESEARCHER)).get("/api/released-sets/" + id + "/download")
+                .then().statusCode(200);
+        Map<String, String> actors = new java.util.LinkedHashMap<>();
+        for (var e : ledger.since(seq)) {
+            if (e.type().startsWith("SET_") && e.payload().contains(id)) {
+                actors.put(e.type(), e.actor());
+            }
+        }
+        assertEquals(Map.of("SET_UPLOADED", "site:nih-a",
+                "SET_IN_REVIEW", "admin:service-account-synthray-admin-cli",
+                "SET_RELEASED", "admin:service-account-synthray-admin-cli",
+                "SET_DOWNLOADED", "researcher:service-account-synthray-researcher-cli"), actors);
+    }
+
     static Weights model() {
         return Weights.of(Tensor.ofFloats("w", new int[] {2, 2}, 1, 2, 3, 4), Tensor.ofFloats("b", new int[] {2}, 0.5f, -0.5f));
     }

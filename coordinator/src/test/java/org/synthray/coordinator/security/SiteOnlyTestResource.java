@@ -16,6 +16,6 @@ public class SiteOnlyTestResource {
     @GET
     @RolesAllowed(Roles.APPROVED_SITE)
     public String whoAmI() {
-        return GrpcAuthInterceptor.claim((JsonWebToken) identity.getPrincipal(), "site_id");
+        return Claims.string((JsonWebToken) identity.getPrincipal(), "site_id");
     }
 }

@@ -64,7 +64,10 @@ class SetDownloadBenchmark {
     BlobStore store;
 
     @Inject
-    SetService sets;
+    SetIntakeService intake;
+
+    @Inject
+    SetReviewService review;
 
     private final List<String> lines = new ArrayList<>();
 
@@ -107,10 +110,10 @@ class SetDownloadBenchmark {
         setJson.put("count", images);
         setJson.put("rejected", 0);
         setJson.put("manifestHead", manifest.head());
-        SetService.Declared d = sets.begin(site, CanonicalJson.write(setJson), writer.text(), SetDescription.files(manifest));
-        sets.commit(site, d.setId());
-        sets.review(d.setId(), "admin:bench", null);
-        sets.release(d.setId(), "admin:bench", "benchmark", null, null);
+        SetIntakeService.Declared d = intake.begin(site, CanonicalJson.write(setJson), writer.text(), SetDescription.files(manifest));
+        intake.commit(site, d.setId());
+        review.review(d.setId(), "admin:bench", null);
+        review.release(d.setId(), "admin:bench", "benchmark", null, null);
         report("set %s: %d images of %d KiB = %.0f MiB, stored and released in %.1f s", d.setId(), images, imageBytes >> 10,
                 images * (double) imageBytes / (1 << 20), (System.nanoTime() - t0) / 1e9);
 

@@ -526,7 +526,7 @@ class SyntheticSetsTest {
                 "--coordinator", coordinator, "--site-id", "site-cli"));
         assertEquals(1, org.synthray.agent.cli.SiteAgentCli.newCommandLine().execute("publish", b.dir().toString(),
                 "--coordinator", coordinator, "--site-id", "site-other"), "a set of another site is refused");
-        String id = SetService.setId("site-cli", b.manifest().head());
+        String id = SetIntakeService.setId("site-cli", b.manifest().head());
         assertEquals("uploaded", json(http().get("/api/sets/" + id)).get("state").asText());
         String list = cli("sets", "list");
         assertTrue(list.contains(id) && list.contains("uploaded") && list.contains("site-cli"), list);

@@ -12,7 +12,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
-import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,9 +27,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import org.synthray.agent.grpc.QueueObserver;
 import org.synthray.blob.BlobIntegrityException;
 import org.synthray.blob.BlobMarshalling;
 import org.synthray.blob.BlobRef;
@@ -64,8 +63,6 @@ import org.synthray.proto.blob.UploadResponse;
  */
 public final class BlobClient implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BlobClient.class.getName());
-    private static final Metadata.Key<String> SITE_ID_HEADER =
-            Metadata.Key.of("synthray-site-id", Metadata.ASCII_STRING_MARSHALLER);
     private static final int WINDOW = 4;
 
     /**
@@ -205,7 +202,7 @@ public final class BlobClient implements AutoCloseable {
             return ch;
         }
         Metadata headers = new Metadata();
-        headers.put(SITE_ID_HEADER, options.siteId());
+        headers.put(org.synthray.auth.CallerHeaders.SITE_ID, options.siteId());
         return ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
@@ -235,7 +232,7 @@ public final class BlobClient implements AutoCloseable {
         Sha256.requireValid(sha256);
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
         stub().withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .stat(StatRequest.newBuilder().setSha256(sha256).build(), new QueueObserver<>(events));
+                .stat(StatRequest.newBuilder().setSha256(sha256).build(), new QueueObserver<StatRequest, StatResponse>(events));
         try {
             Object e = events.take();
             if (e instanceof Throwable t) {
@@ -339,7 +336,7 @@ public final class BlobClient implements AutoCloseable {
 
         boolean run() throws IOException {
             // Ready while less than two chunks are queued, so reading the next one overlaps sending.
-            stub().withOnReadyThreshold(2 * options.chunkBytes()).upload(new ClientResponseObserver<UploadRequest, UploadResponse>() {
+            stub().withOnReadyThreshold(2 * options.chunkBytes()).upload(new QueueObserver<UploadRequest, UploadResponse>(events) {
                 @Override
                 public void beforeStart(ClientCallStreamObserver<UploadRequest> r) {
                     requests = r;
@@ -351,21 +348,11 @@ public final class BlobClient implements AutoCloseable {
                 }
 
                 @Override
-                public void onNext(UploadResponse value) {
-                    events.add(value);
-                }
-
-                @Override
                 public void onError(Throwable t) {
-                    events.add(t);
+                    super.onError(t);
                     synchronized (readyLock) {
                         readyLock.notifyAll();
                     }
-                }
-
-                @Override
-                public void onCompleted() {
-                    events.add(Boolean.TRUE);
                 }
             });
             try {
@@ -601,26 +588,11 @@ public final class BlobClient implements AutoCloseable {
                 ClientCalls.asyncServerStreamingCall(channel().newCall(BlobMarshalling.DOWNLOAD, CallOptions.DEFAULT),
                         DownloadRequest.newBuilder().setSha256(blob.sha256()).setOffset(offset)
                         .setMaxChunkBytes(options.chunkBytes()).build(),
-                        new ClientResponseObserver<DownloadRequest, DownloadResponse>() {
+                        new QueueObserver<DownloadRequest, DownloadResponse>(events) {
                             @Override
                             public void beforeStart(ClientCallStreamObserver<DownloadRequest> r) {
                                 call[0] = r;
                                 r.disableAutoRequestWithInitial(WINDOW);
-                            }
-
-                            @Override
-                            public void onNext(DownloadResponse value) {
-                                events.add(value);
-                            }
-
-                            @Override
-                            public void onError(Throwable t) {
-                                events.add(t);
-                            }
-
-                            @Override
-                            public void onCompleted() {
-                                events.add(Boolean.TRUE);
                             }
                         });
                 try {
@@ -709,9 +681,7 @@ public final class BlobClient implements AutoCloseable {
     }
 
     private long backoffMillis(int failures) {
-        long base = options.initialBackoff().toMillis() << Math.min(failures - 1, 20);
-        long capped = Math.max(1, Math.min(base, options.maxBackoff().toMillis()));
-        return capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
+        return org.synthray.agent.grpc.Backoff.millis(options.initialBackoff(), options.maxBackoff(), failures);
     }
 
     private static void sleep(long millis) throws IOException {
@@ -723,25 +693,4 @@ public final class BlobClient implements AutoCloseable {
         }
     }
 
-    private static final class QueueObserver<T> implements io.grpc.stub.StreamObserver<T> {
-        private final BlockingQueue<Object> events;
-
-        QueueObserver(BlockingQueue<Object> events) {
-            this.events = events;
-        }
-
-        @Override
-        public void onNext(T value) {
-            events.add(value);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            events.add(t);
-        }
-
-        @Override
-        public void onCompleted() {
-        }
-    }
 }

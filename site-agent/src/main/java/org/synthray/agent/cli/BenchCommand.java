@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.synthray.agent.data.ImageTextDataset;
-import org.synthray.agent.diffusion.DdimSampler;
+import org.synthray.agent.diffusion.SamplingSettings;
 import org.synthray.agent.diffusion.DiffusionModel;
 import org.synthray.agent.diffusion.ModelConfig;
 import org.synthray.agent.diffusion.TextToImagePipeline;
@@ -55,8 +55,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--sample-images", defaultValue = "8", description = "images sampled (timed, after a warm-up); default ${DEFAULT-VALUE}")
     int sampleImages;
 
-    @Option(names = "--sample-steps", defaultValue = "50", description = "DDIM steps per image; default ${DEFAULT-VALUE}")
-    int sampleSteps;
+    @Option(names = "--scheduler", defaultValue = "dpm++2m", split = ",",
+            description = "dpm++2m and/or ddim, each timed in turn (repeatable or comma-separated); default ${DEFAULT-VALUE}")
+    List<String> schedulers;
+
+    @Option(names = "--sample-steps", description = "denoising steps per image; default: the scheduler's (20 for dpm++2m, 50 for ddim)")
+    Integer sampleSteps;
 
     @Option(names = "--guidance", defaultValue = "3.0", description = "guidance (≠ 1 doubles the sampling batch); default ${DEFAULT-VALUE}")
     double guidance;
@@ -73,7 +77,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         java.io.PrintWriter o = spec.commandLine().getOut();
-        if (batch < 1 || trainSteps < 1 || sampleImages < 1 || sampleSteps < 1 || matmul < 64) {
+        if (batch < 1 || trainSteps < 1 || sampleImages < 1 || (sampleSteps != null && sampleSteps < 1) || matmul < 64) {
             throw new IllegalArgumentException("--batch, --train-steps, --sample-images, --sample-steps must be positive, --matmul >= 64");
         }
         ModelConfig cfg = ModelConfig.named(config);
@@ -151,25 +155,36 @@ public final class BenchCommand implements Callable<Integer> {
             o.flush();
 
             TextToImagePipeline pipe = new TextToImagePipeline(m, tok);
-            DdimSampler sampler = new DdimSampler(sampleSteps, guidance);
             List<String> ps = new ArrayList<>();
             long[] seeds = new long[sampleImages];
             for (int i = 0; i < sampleImages; i++) {
                 ps.add(texts.get(i % texts.size()));
                 seeds[i] = i;
             }
-            pipe.generate(ps.subList(0, 1), new long[] {0}, new DdimSampler(2, guidance), 1, null); // warm-up
-            long t0 = System.nanoTime();
-            pipe.generate(ps, seeds, sampler, sampleImages, null);
-            double ss = (System.nanoTime() - t0) / 1e9;
-            double passes = guidance != 1.0 ? 2 : 1;
-            r.put("sample_ddim_steps", sampleSteps);
-            r.put("sample_guidance", guidance);
-            r.put("sample_batch", sampleImages);
-            r.put("sample_images_per_s", sampleImages / ss);
-            r.put("sample_gflops_per_s", sampleImages * sampleSteps * passes * fwd / ss / 1e9);
-            o.printf(Locale.ROOT, "sampling: %.2f images/s (%d DDIM steps, guidance %.1f, batch %d) = %.1f GFLOP/s%n",
-                    sampleImages / ss, sampleSteps, guidance, sampleImages, sampleImages * sampleSteps * passes * fwd / ss / 1e9);
+            // Several schedulers are timed in one run, one after the other, so their ratio is fair on a
+            // machine whose load comes and goes.
+            List<Map<String, Object>> runs = new ArrayList<>();
+            for (String name : schedulers) {
+                SamplingSettings settings = SamplingOptions.settings(name, sampleSteps, guidance);
+                pipe.generate(ps.subList(0, 1), new long[] {0}, new SamplingSettings(settings.scheduler(), 2, guidance), 1,
+                        null); // warm-up
+                long t0 = System.nanoTime();
+                pipe.generate(ps, seeds, settings, sampleImages, null);
+                double ss = (System.nanoTime() - t0) / 1e9;
+                double gflops = sampleImages * settings.steps() * (guidance != 1.0 ? 2 : 1) * fwd / ss / 1e9;
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("scheduler", settings.scheduler().id());
+                one.put("steps", settings.steps());
+                one.put("guidance", guidance);
+                one.put("batch", sampleImages);
+                one.put("images_per_s", sampleImages / ss);
+                one.put("gflops_per_s", gflops);
+                runs.add(one);
+                o.printf(Locale.ROOT, "sampling: %.2f images/s (%s, batch %d) = %.1f GFLOP/s%n",
+                        sampleImages / ss, settings.describe(), sampleImages, gflops);
+                o.flush();
+            }
+            r.put("sampling", runs);
         }
         r.put("load_average_at_end", loadAverage());
         long rss = peakRssBytes();

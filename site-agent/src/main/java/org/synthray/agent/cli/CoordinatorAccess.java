@@ -1,7 +1,6 @@
 package org.synthray.agent.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.synthray.auth.BearerCallCredentials;
 import org.synthray.auth.ClientCredentialsTokens;
@@ -33,14 +32,8 @@ public final class CoordinatorAccess {
 
     /** Token source for {@code siteId}'s client, or null when no issuer is set (authentication off). */
     ClientCredentialsTokens tokens(String siteId) throws IOException {
-        if (issuer == null || issuer.isBlank()) {
-            return null;
-        }
-        String secret = clientSecretFile != null ? Files.readString(clientSecretFile).trim() : System.getenv("SYNTHRAY_CLIENT_SECRET");
-        if (secret == null || secret.isBlank()) {
-            throw new IllegalArgumentException("--issuer needs the client secret: --client-secret-file FILE or env SYNTHRAY_CLIENT_SECRET");
-        }
-        return new ClientCredentialsTokens(issuer, clientId != null && !clientId.isBlank() ? clientId : siteId, secret);
+        return ClientCredentialsTokens.configured(issuer, clientId != null && !clientId.isBlank() ? clientId : siteId,
+                clientSecretFile, "SYNTHRAY_CLIENT_SECRET");
     }
 
     /**

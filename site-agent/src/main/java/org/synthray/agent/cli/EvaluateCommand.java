@@ -33,8 +33,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--val-split", defaultValue = "val", description = "default ${DEFAULT-VALUE}")
     String valSplit;
 
-    @Option(names = "--steps", defaultValue = "50", description = "DDIM steps; default ${DEFAULT-VALUE}")
-    int steps;
+    @Option(names = "--scheduler", defaultValue = "dpm++2m", description = "dpm++2m or ddim; default ${DEFAULT-VALUE}")
+    String scheduler;
+
+    @Option(names = "--steps", description = "denoising steps; default 20 for dpm++2m, 50 for ddim")
+    Integer steps;
 
     @Option(names = "--guidance", defaultValue = "3.0", description = "guidance scale; default ${DEFAULT-VALUE}")
     double guidance;
@@ -63,7 +66,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         java.io.PrintWriter o = spec.commandLine().getOut();
-        if (steps < 1 || batch < 1 || classifierSteps < 1 || gridColumns < 1 || limit < 0) {
+        if ((steps != null && steps < 1) || batch < 1 || classifierSteps < 1 || gridColumns < 1 || limit < 0) {
             throw new IllegalArgumentException("--steps, --batch, --classifier-steps and --grid-columns must be positive");
         }
         try (TextToImagePipeline pipe = Checkpoint.load(model)) {
@@ -73,9 +76,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             ImageTextDataset val = ImageTextDataset.load(data, valSplit, s, cache);
             o.printf(Locale.ROOT, "evaluating %s on %d %s images (classifier trained on %d %s images)%n",
                     model, limit > 0 ? Math.min(limit, val.size()) : val.size(), valSplit, train.size(), trainSplit);
-            Evaluation.Options opt = new Evaluation.Options(steps, guidance, seed, limit, classifierSteps, batch, gridColumns);
+            Evaluation.Options opt = new Evaluation.Options(SamplingOptions.settings(scheduler, steps, guidance), seed, limit, classifierSteps, batch, gridColumns);
             long t0 = System.nanoTime();
-            Map<String, Object> r = Evaluation.run(pipe, train, val, opt, msg -> {
+            Map<String, Object> r = Evaluation.run(pipe, train, groups(train), val, groups(val), opt, msg -> {
                 o.println("  " + msg);
                 o.flush();
             });
@@ -91,5 +94,18 @@ public final class EvaluateCommand implements Callable<Integer> {
                     fd.get("real_train_vs_real_val_floor"), acc.get("accuracy_generated"), acc.get("accuracy_real"));
         }
         return 0;
+    }
+
+    /** Each image's patient; without a patient column each image is its own group. */
+    private java.util.List<String> groups(ImageTextDataset ds) throws java.io.IOException {
+        java.util.List<String> p = ImageTextDataset.patients(data, ds);
+        if (p != null) {
+            return p;
+        }
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < ds.size(); i++) {
+            ids.add(ds.id(i));
+        }
+        return ids;
     }
 }

@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.synthray.agent.data.Images;
 import org.synthray.agent.diffusion.Checkpoint;
-import org.synthray.agent.diffusion.DdimSampler;
+import org.synthray.agent.diffusion.SamplingSettings;
 import org.synthray.agent.diffusion.TextToImagePipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,7 +40,7 @@ public final class GenerateCommand implements Callable<Integer> {
         if (gridScale < 1) {
             throw new IllegalArgumentException("--grid-scale must be at least 1");
         }
-        DdimSampler sampler = new DdimSampler(sampling.steps, sampling.guidance);
+        SamplingSettings settings = sampling.settings();
         try (TextToImagePipeline pipe = Checkpoint.load(model)) {
             List<String> each = new ArrayList<>();
             for (String p : all) {
@@ -55,23 +55,24 @@ public final class GenerateCommand implements Callable<Integer> {
             }
             ProgressBar bar = new ProgressBar("generate", each.size(), o);
             long t0 = System.nanoTime();
-            float[] imgs = pipe.generate(each, seeds, sampler, sampling.batch, done -> {
+            float[] imgs = pipe.generate(each, seeds, settings, sampling.batch, done -> {
                 double el = (System.nanoTime() - t0) / 1e9;
                 bar.update(done, String.format(Locale.ROOT, "%.2f img/s", done / el),
                         (each.size() - done) * el / done);
             });
             double secs = (System.nanoTime() - t0) / 1e9;
-            bar.finish(String.format(Locale.ROOT, "%d images in %s (%.2f s per image, %d DDIM steps, guidance %.1f)",
-                    each.size(), ProgressBar.duration(secs), secs / each.size(), sampling.steps, sampling.guidance));
+            bar.finish(String.format(Locale.ROOT, "%d images in %s (%.2f s per image, %s)",
+                    each.size(), ProgressBar.duration(secs), secs / each.size(), settings.describe()));
             int s = pipe.model().config().imageSize();
             Files.createDirectories(out);
-            StringBuilder manifest = new StringBuilder("file\tprompt\tseed\tsteps\tguidance\tmodel_id\n");
+            StringBuilder manifest = new StringBuilder("file\tprompt\tseed\tscheduler\tsteps\tguidance\tmodel_id\n");
             String sha = pipe.model().emaWeights().modelId();
             for (int i = 0; i < each.size(); i++) {
                 String file = String.format(Locale.ROOT, "p%02d-%02d.png", i / sampling.n, i % sampling.n);
                 Images.writePng(Images.toImage(imgs, i * s * s, s), out.resolve(file));
                 manifest.append(file).append('\t').append(each.get(i).replace('\t', ' ').replace('\n', ' ')).append('\t')
-                        .append(seeds[i]).append('\t').append(sampling.steps).append('\t').append(sampling.guidance).append('\t')
+                        .append(seeds[i]).append('\t').append(settings.scheduler().id()).append('\t').append(settings.steps())
+                        .append('\t').append(settings.guidance()).append('\t')
                         .append(sha).append('\n');
             }
             Files.writeString(out.resolve("manifest.tsv"), manifest.toString());

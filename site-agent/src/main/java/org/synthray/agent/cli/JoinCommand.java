@@ -85,10 +85,8 @@ public final class JoinCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--coordinator port must be a number, got '" + hp[1] + "'");
         }
-        if (!siteId.matches("[A-Za-z0-9._-]{1,64}")) {
-            throw new IllegalArgumentException("--site-id may use letters, digits, '.', '_' and '-' (1-64 characters)");
-        }
-        if (runId != null && !runId.matches("[A-Za-z0-9._-]{1,40}")) {
+        org.synthray.auth.CallerHeaders.requireSiteId(siteId, "--site-id");
+        if (runId != null && !org.synthray.auth.CallerHeaders.isRunId(runId)) {
             throw new IllegalArgumentException("--run-id may use letters, digits, '.', '_' and '-' (1-40 characters)");
         }
         if (!Files.isDirectory(data)) {

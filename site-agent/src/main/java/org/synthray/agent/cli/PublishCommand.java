@@ -36,9 +36,7 @@ public final class PublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!siteId.matches("[A-Za-z0-9._-]{1,64}")) {
-            throw new IllegalArgumentException("--site-id may use letters, digits, '.', '_' and '-' (1-64 characters)");
-        }
+        org.synthray.auth.CallerHeaders.requireSiteId(siteId, "--site-id");
         SetPublisher.PreparedSet prepared = SetPublisher.prepare(dir);
         long bytes = prepared.files().stream().mapToLong(f -> f.size()).sum();
         System.out.printf(Locale.ROOT, "set %s: %d images, %d files, %.1f MB, manifest head %s verified%n", dir,

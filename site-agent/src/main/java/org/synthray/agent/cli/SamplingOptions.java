@@ -5,9 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.synthray.agent.diffusion.SamplingSettings;
 import picocli.CommandLine.Option;
 
-/** Prompts and DDIM sampling settings, shared by {@code generate} and {@code synthesize}. */
+/** Prompts and sampling settings, shared by {@code generate} and {@code synthesize}. */
 public final class SamplingOptions {
     @Option(names = {"-p", "--prompt"}, description = "a prompt (repeatable); free text of any length")
     List<String> prompts = new ArrayList<>();
@@ -18,8 +19,12 @@ public final class SamplingOptions {
     @Option(names = "-n", defaultValue = "4", description = "images per prompt; default ${DEFAULT-VALUE}")
     int n;
 
-    @Option(names = "--steps", defaultValue = "50", description = "DDIM steps; default ${DEFAULT-VALUE}")
-    int steps;
+    @Option(names = "--scheduler", defaultValue = "dpm++2m",
+            description = "dpm++2m (DPM-Solver++ 2M) or ddim; default ${DEFAULT-VALUE}")
+    String scheduler;
+
+    @Option(names = "--steps", description = "denoising steps; default 20 for dpm++2m, 50 for ddim")
+    Integer steps;
 
     @Option(names = "--guidance", defaultValue = "3.0", description = "classifier-free guidance scale; default ${DEFAULT-VALUE}")
     double guidance;
@@ -46,9 +51,20 @@ public final class SamplingOptions {
         if (all.isEmpty()) {
             throw new IllegalArgumentException("give at least one --prompt or a --prompts-file");
         }
-        if (n < 1 || batch < 1 || steps < 1) {
+        if (n < 1 || batch < 1 || (steps != null && steps < 1)) {
             throw new IllegalArgumentException("-n, --batch and --steps must be at least 1");
         }
         return all;
+    }
+
+    /** The scheduler, steps (the scheduler's default when not given) and guidance. */
+    SamplingSettings settings() {
+        return settings(scheduler, steps, guidance);
+    }
+
+    /** Also for {@code evaluate}: a {@code null} step count takes the scheduler's default. */
+    static SamplingSettings settings(String scheduler, Integer steps, double guidance) {
+        SamplingSettings.Kind kind = SamplingSettings.Kind.parse(scheduler);
+        return new SamplingSettings(kind, steps != null ? steps : kind.defaultSteps(), guidance);
     }
 }

@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.synthray.agent.data.PatientShard;
 import org.synthray.agent.diffusion.Checkpoint;
-import org.synthray.agent.diffusion.DdimSampler;
+import org.synthray.agent.diffusion.SamplingSettings;
 import org.synthray.agent.diffusion.DiffusionModel;
 import org.synthray.agent.diffusion.TextToImagePipeline;
 import org.synthray.agent.guard.PrivacyGuard;
@@ -93,10 +93,10 @@ public final class SynthesizeCommand implements Callable<Integer> {
                     modelVersion != null ? "coordinator" : "local checkpoint", guard.trainImages(), guard.pixelThreshold(),
                     guard.embeddingThreshold());
             o.flush();
-            DdimSampler sampler = new DdimSampler(sampling.steps, sampling.guidance);
-            SyntheticSet.Request req = new SyntheticSet.Request(site, all, sampling.n, sampling.steps, sampling.guidance, sampling.seed, sampling.batch, sha[0],
+            SamplingSettings settings = sampling.settings();
+            SyntheticSet.Request req = new SyntheticSet.Request(site, all, sampling.n, settings, sampling.seed, sampling.batch, sha[0],
                     modelVersion != null ? "coordinator" : "local-checkpoint");
-            SyntheticSet.Result r = SyntheticSet.generate((p, s) -> pipe.generate(p, s, sampler, sampling.batch, null),
+            SyntheticSet.Result r = SyntheticSet.generate((p, s) -> pipe.generate(p, s, settings, sampling.batch, null),
                     pipe.model().config().imageSize(), guard, req, out, msg -> {
                         o.println("  " + msg);
                         o.flush();

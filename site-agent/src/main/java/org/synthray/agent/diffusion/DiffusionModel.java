@@ -26,7 +26,7 @@ import org.tensorflow.types.TInt32;
 /**
  * The text-to-image denoiser (text encoder + U-Net) in one TensorFlow graph and session, like a
  * diffusers {@code UNet2DConditionModel} with its text encoder: it knows how to predict and how to
- * take one optimiser step, not how to sample (that is {@link DdimSampler}) nor where images come
+ * take one optimiser step, not how to sample (that is {@link TextToImagePipeline} with a {@link Scheduler}) nor where images come
  * from (that is {@link TrainingLoop}).
  *
  * <p>The graph holds three copies of every weight: the trained variables (Adam updates them), their
@@ -84,6 +84,7 @@ public final class DiffusionModel implements AutoCloseable {
 
     private long adamStep;
     private long stepsSinceSet;
+    private int warmupSteps;
 
     private DiffusionModel(ModelConfig config, int threads) {
         this.config = config;
@@ -340,6 +341,16 @@ public final class DiffusionModel implements AutoCloseable {
      * @throws IllegalArgumentException naming the first mismatch when {@code w} belongs to another config
      */
     public void setWeights(Weights w) {
+        setWeights(w, true);
+    }
+
+    /**
+     * Like {@link #setWeights(Weights)}, but with {@code freshOptimizer} false the optimiser's moments
+     * and step count carry over: a site's next federated round then continues its Adam state instead
+     * of restarting it, whose first steps move every weight by about the learning rate whatever its
+     * gradient.
+     */
+    public void setWeights(Weights w, boolean freshOptimizer) {
         checkCompatible(w);
         Session.Runner r = session.runner();
         List<TFloat32> tensors = toTf(w);
@@ -348,11 +359,17 @@ public final class DiffusionModel implements AutoCloseable {
                 r.feed(weightFeeds.get(i), tensors.get(i));
                 r.feed(refFeeds.get(i), tensors.get(i));
             }
-            r.addTarget(assignWeights).addTarget(assignEma).addTarget(assignReference).addTarget(resetOptimizer).run();
+            r.addTarget(assignWeights).addTarget(assignEma).addTarget(assignReference);
+            if (freshOptimizer) {
+                r.addTarget(resetOptimizer);
+            }
+            r.run();
         } finally {
             tensors.forEach(TFloat32::close);
         }
-        adamStep = 0;
+        if (freshOptimizer) {
+            adamStep = 0;
+        }
         stepsSinceSet = 0;
     }
 
@@ -439,7 +456,8 @@ public final class DiffusionModel implements AutoCloseable {
                 TFloat32 tS = TFloat32.tensorOf(Shape.of(b), DataBuffers.of(sig, true, false));
                 TFloat32 tNs = TFloat32.tensorOf(Shape.of(b), DataBuffers.of(nsc, true, false));
                 TInt32 tTok = tokensTensor(tokens);
-                TFloat32 tLr = TFloat32.scalarOf((float) learningRate);
+                TFloat32 tLr = TFloat32.scalarOf((float) (warmupSteps > 0
+                        ? learningRate * Math.min(1.0, (double) adamStep / warmupSteps) : learningRate));
                 TFloat32 tB1 = TFloat32.scalarOf((float) Math.pow(ADAM_B1, adamStep));
                 TFloat32 tB2 = TFloat32.scalarOf((float) Math.pow(ADAM_B2, adamStep));
                 TFloat32 tMu = TFloat32.scalarOf((float) proxMu);
@@ -453,6 +471,18 @@ public final class DiffusionModel implements AutoCloseable {
             double prox = ((TFloat32) res.get(1)).getFloat();
             return new StepResult(loss, prox);
         }
+    }
+
+    /**
+     * Ramps the learning rate linearly over the first {@code steps} steps of a fresh optimiser (0: no
+     * ramp). A fresh Adam's first steps move every weight by about the learning rate whatever its
+     * gradient; on a trained model that is noise, so federated fine-tuning starts gently.
+     */
+    public void setLearningRateWarmup(int steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("warm-up steps must be >= 0, got " + steps);
+        }
+        this.warmupSteps = steps;
     }
 
     /** Loss of one step and the FedProx term μ/2·‖w − w_ref‖² before it. */

@@ -13,14 +13,16 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.synthray.agent.data.ImageTextDataset;
 import org.synthray.agent.data.Images;
-import org.synthray.agent.diffusion.DdimSampler;
+import org.synthray.agent.diffusion.SamplingSettings;
 import org.synthray.agent.diffusion.TextToImagePipeline;
 
 /**
  * Measures a model against a validation split: Fréchet distance in the features of a classifier
  * trained on the real training split (real train vs real val is the floor), the classifier's
  * accuracy on the finding named in the prompt for generated vs real images, and nearest-neighbour
- * distances from generated images to the training set (real val → train as the reference scale).
+ * distances from generated images to the training set (real val → train as the reference scale), a
+ * classifier two-sample test (generated vs real val, with real train vs real val as the floor), and
+ * sharpness, local contrast and near-uniform failures of generated vs real images.
  * Generated images use the validation captions as prompts, one image per caption.
  */
 public final class Evaluation {
@@ -32,15 +34,22 @@ public final class Evaluation {
             "PA chest x-ray of a 60-year-old female: atelectasis");
 
     /** Settings. {@code limit}: at most this many validation captions (0 = all). */
-    public record Options(int steps, double guidance, long seed, int limit, int classifierSteps, int batch,
+    public record Options(SamplingSettings sampling, long seed, int limit, int classifierSteps, int batch,
             int gridColumns) {
     }
 
     private Evaluation() {
     }
 
-    public static Map<String, Object> run(TextToImagePipeline pipe, ImageTextDataset train, ImageTextDataset val,
-            Options opt, Consumer<String> log) {
+    /** Folds of the two-sample test's patient-grouped cross-validation. */
+    static final int TWO_SAMPLE_FOLDS = 5;
+
+    /**
+     * @param trainPatients the patient of each training image (two-sample floor: whole patients per fold)
+     * @param valPatients   the patient of each validation image; image i generated from caption i shares its fold
+     */
+    public static Map<String, Object> run(TextToImagePipeline pipe, ImageTextDataset train, List<String> trainPatients,
+            ImageTextDataset val, List<String> valPatients, Options opt, Consumer<String> log) {
         int s = pipe.model().config().imageSize();
         int px = s * s;
         Map<String, Object> out = new LinkedHashMap<>();
@@ -61,17 +70,20 @@ public final class Evaluation {
             val.copyImage(i, realVal, i * px);
             valClass[i] = FindingClasses.of(val.labels(i));
         }
-        DdimSampler sampler = new DdimSampler(opt.steps(), opt.guidance());
         long t0 = System.nanoTime();
-        float[] gen = pipe.generate(prompts, seeds, sampler, opt.batch(),
+        float[] gen = pipe.generate(prompts, seeds, opt.sampling(), opt.batch(),
                 done -> log.accept("generated " + done + "/" + n));
         double genSecs = (System.nanoTime() - t0) / 1e9;
         Map<String, Object> sampling = new LinkedHashMap<>();
         sampling.put("images", n);
-        sampling.put("ddim_steps", opt.steps());
-        sampling.put("guidance", opt.guidance());
+        sampling.put("scheduler", opt.sampling().scheduler().id());
+        sampling.put("steps", opt.sampling().steps());
+        sampling.put("guidance", opt.sampling().guidance());
         sampling.put("seconds_per_image", genSecs / n);
         out.put("sampling", sampling);
+        out.put("image_statistics", Map.of("generated", ImageStats.summary(gen, n, s),
+                "real_val", ImageStats.summary(realVal, n, s)));
+        out.put("two_sample", twoSample(gen, realVal, n, valPatients, train, trainPatients, s));
 
         // 2. The classifier, trained on real training images only.
         int[] trainClass = new int[train.size()];
@@ -160,6 +172,29 @@ public final class Evaluation {
         return out;
     }
 
+    /**
+     * AUC of telling generated from real val images, and the floor: real train images (as many, the first
+     * of each patient first) against the same real val images.
+     */
+    static Map<String, Object> twoSample(float[] gen, float[] realVal, int n, List<String> valPatients,
+            ImageTextDataset train, List<String> trainPatients, int s) {
+        String[] vg = valPatients.subList(0, n).stream().map(p -> "val:" + p).toArray(String[]::new);
+        int m = Math.min(n, train.size());
+        int px = s * s;
+        float[] tr = new float[m * px];
+        String[] tg = new String[m];
+        for (int i = 0; i < m; i++) {
+            train.copyImage(i, tr, i * px);
+            tg[i] = "train:" + trainPatients.get(i);
+        }
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("generated_vs_real_val_auc", TwoSampleTest.auc(realVal, vg, gen, vg, s, TWO_SAMPLE_FOLDS));
+        t.put("real_train_vs_real_val_auc_floor", TwoSampleTest.auc(realVal, vg, tr, tg, s, TWO_SAMPLE_FOLDS));
+        t.put("folds", TWO_SAMPLE_FOLDS);
+        t.put("grouped_by", "patient");
+        return t;
+    }
+
     private static Map<String, Double> named(double[] s) {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("min", s[0]);
@@ -203,7 +238,7 @@ public final class Evaluation {
         for (int i = 0; i < seeds.length; i++) {
             seeds[i] = opt.seed() + (i % cols); // same seed per column: rows differ only by prompt
         }
-        float[] g = pipe.generate(each, seeds, new DdimSampler(opt.steps(), opt.guidance()), opt.batch(), null);
+        float[] g = pipe.generate(each, seeds, opt.sampling(), opt.batch(), null);
         Images.writePng(Images.grid(g, each.size(), s, cols, 2, GRID_PROMPTS), dir.resolve("grid.png"));
         Files.writeString(dir.resolve("report.md"), report(json));
     }
@@ -214,12 +249,24 @@ public final class Evaluation {
         Map<String, Object> acc = (Map<String, Object>) r.get("finding_accuracy");
         Map<String, Object> nn = (Map<String, Object>) r.get("nearest_neighbours");
         Map<String, Object> smp = (Map<String, Object>) r.get("sampling");
+        Map<String, Object> two = (Map<String, Object>) r.get("two_sample");
+        Map<String, Object> st = (Map<String, Object>) r.get("image_statistics");
+        Map<String, Object> sg = (Map<String, Object>) st.get("generated");
+        Map<String, Object> sr = (Map<String, Object>) st.get("real_val");
         StringBuilder sb = new StringBuilder();
         sb.append("# Evaluation of model ").append(r.get("model_config")).append("\n\n");
         sb.append(String.format(Locale.ROOT, "Model `%s` (model identity); %s generated images (one per validation caption), "
-                + "DDIM %s steps, guidance %s.%n%n", r.get("model_id"), smp.get("images"), smp.get("ddim_steps"),
+                + "%s, %s steps, guidance %s.%n%n", r.get("model_id"), smp.get("images"), smp.get("scheduler"), smp.get("steps"),
                 smp.get("guidance")));
         sb.append("| metric | value |\n| --- | --- |\n");
+        sb.append(row("two-sample classifier AUC, generated vs real val (0.5 = indistinguishable)",
+                two.get("generated_vs_real_val_auc")));
+        sb.append(row("two-sample classifier AUC floor, real train vs real val", two.get("real_train_vs_real_val_auc_floor")));
+        sb.append(row("Laplacian variance (sharpness), generated / real val, medians",
+                fmt(sg.get("laplacian_variance_median")) + " / " + fmt(sr.get("laplacian_variance_median"))));
+        sb.append(row("local contrast (8×8 block std), generated / real val, medians",
+                fmt(sg.get("local_contrast_median")) + " / " + fmt(sr.get("local_contrast_median"))));
+        sb.append(row("near-uniform failures, generated / real val", sg.get("near_uniform") + " / " + sr.get("near_uniform")));
         sb.append(row("Fréchet distance, generated vs real val", fd.get("generated_vs_real_val")));
         sb.append(row("Fréchet distance floor, real train vs real val", fd.get("real_train_vs_real_val_floor")));
         sb.append(row("Fréchet distance, generated vs real train", fd.get("generated_vs_real_train")));
@@ -245,7 +292,8 @@ public final class Evaluation {
 
     static String fmt(Object v) {
         if (v instanceof Double d) {
-            return String.format(Locale.ROOT, "%.3f", d);
+            // Sharpness values are small: keep three significant digits there.
+            return String.format(Locale.ROOT, d != 0 && Math.abs(d) < 0.01 ? "%.2e" : "%.3f", d);
         }
         return String.valueOf(v);
     }

@@ -8,7 +8,6 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.synthray.flower.proto.ClientMessage;
@@ -27,12 +26,6 @@ import org.synthray.flower.proto.ServerMessage;
  */
 public final class FlowerConnection {
     private static final Logger LOG = Logger.getLogger(FlowerConnection.class.getName());
-    /** gRPC metadata key carrying the site's id, shown in the coordinator's logs. */
-    public static final Metadata.Key<String> SITE_ID_HEADER =
-            Metadata.Key.of("synthray-site-id", Metadata.ASCII_STRING_MARSHALLER);
-    /** gRPC metadata key naming the coordinator run this site joins (stock Flower servers ignore it). */
-    public static final Metadata.Key<String> RUN_ID_HEADER =
-            Metadata.Key.of("synthray-run-id", Metadata.ASCII_STRING_MARSHALLER);
 
     /**
      * @param maxAttempts consecutive failed connection attempts before giving up; 0 retries forever
@@ -139,10 +132,7 @@ public final class FlowerConnection {
     }
 
     private long backoffMillis(int failures) {
-        long base = options.initialBackoff().toMillis() << Math.min(failures - 1, 20);
-        long capped = Math.min(base, options.maxBackoff().toMillis());
-        // Full jitter on the upper half: sites that lost the coordinator together do not return together.
-        return capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
+        return org.synthray.agent.grpc.Backoff.millis(options.initialBackoff(), options.maxBackoff(), failures);
     }
 
     private record SessionEnd(boolean shutdown, long reconnectAfterSeconds, String error, boolean fatal) {
@@ -167,30 +157,15 @@ public final class FlowerConnection {
             try {
                 Metadata headers = new Metadata();
                 if (options.siteId() != null) {
-                    headers.put(SITE_ID_HEADER, options.siteId());
+                    headers.put(org.synthray.auth.CallerHeaders.SITE_ID, options.siteId());
                 }
-                if (options.runId() != null) {
-                    headers.put(RUN_ID_HEADER, options.runId());
+                if (options.runId() != null) { // stock Flower servers ignore it
+                    headers.put(org.synthray.auth.CallerHeaders.RUN_ID, options.runId());
                 }
                 StreamObserver<ClientMessage> out = FlowerServiceGrpc.newStub(
                                 org.synthray.agent.grpc.CoordinatorChannels.withCredentials(channel, options.credentials()))
                         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-                        .join(new StreamObserver<>() {
-                            @Override
-                            public void onNext(ServerMessage value) {
-                                inbox.add(value);
-                            }
-
-                            @Override
-                            public void onError(Throwable t) {
-                                inbox.add(t);
-                            }
-
-                            @Override
-                            public void onCompleted() {
-                                inbox.add(Boolean.TRUE);
-                            }
-                        });
+                        .join(new org.synthray.agent.grpc.QueueObserver<ClientMessage, ServerMessage>(inbox));
                 return loop(out);
             } finally {
                 // Graceful first, so a DisconnectRes just written still reaches the server.

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Random;
 import org.synthray.agent.data.ImageTextDataset;
 import org.synthray.agent.flower.LocalTrainer;
+import org.synthray.flower.Keys;
 import org.synthray.flower.Scalars;
 import org.synthray.flower.proto.Scalar;
 import org.synthray.tensor.Tensor;
@@ -89,10 +90,10 @@ public final class FindingProbe implements LocalTrainer {
         float b = global.get(B).toFloatArray()[0];
         float[] w0 = w.clone();
         float b0 = b;
-        double lr = Scalars.getDouble(config, "lr", 0.05);
-        long epochs = Scalars.getLong(config, "local_epochs", 1);
-        double mu = Scalars.getDouble(config, "proximal_mu", 0);
-        Random random = new Random(Scalars.getLong(config, "seed", 0) + Scalars.getLong(config, "server_round", 0));
+        double lr = Scalars.getDouble(config, Keys.LR, 0.05);
+        long epochs = Scalars.getLong(config, Keys.LOCAL_EPOCHS, 1);
+        double mu = Scalars.getDouble(config, Keys.PROXIMAL_MU, 0);
+        Random random = new Random(Scalars.getLong(config, Keys.SEED, 0) + Scalars.getLong(config, Keys.SERVER_ROUND, 0));
         long start = System.nanoTime();
         double lossSum = 0;
         int steps = 0;
@@ -112,8 +113,8 @@ public final class FindingProbe implements LocalTrainer {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("train_loss", steps > 0 ? lossSum / steps : 0.0);
-        metrics.put("images_per_s", steps / Math.max(seconds, 1e-9));
+        metrics.put(Keys.TRAIN_LOSS, steps > 0 ? lossSum / steps : 0.0);
+        metrics.put(Keys.IMAGES_PER_S, steps / Math.max(seconds, 1e-9));
         return new FitResult(weights(w, b), train.size(), metrics);
     }
 
@@ -128,7 +129,7 @@ public final class FindingProbe implements LocalTrainer {
                 correct++;
             }
         }
-        return new EvaluateResult(loss(global, data), data.size(), Map.of("accuracy", (double) correct / data.size()));
+        return new EvaluateResult(loss(global, data), data.size(), Map.of(Keys.ACCURACY, (double) correct / data.size()));
     }
 
     /** Mean cross-entropy of {@code weights} on the training (or validation) images. */

@@ -14,9 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +25,7 @@ import org.synthray.blob.BlobRef;
 import org.synthray.blob.Sha256;
 import org.synthray.manifest.Manifest;
 import org.synthray.manifest.SetDescription;
+import org.synthray.manifest.SetFiles;
 import org.synthray.proto.sets.BeginSetRequest;
 import org.synthray.proto.sets.BeginSetResponse;
 import org.synthray.proto.sets.CommitSetRequest;
@@ -52,9 +51,6 @@ import org.synthray.proto.sets.SetUploadServiceGrpc;
  * deduplicated); running publish again after an interruption sends only what the coordinator lacks.
  */
 public final class SetPublisher {
-    private static final Metadata.Key<String> SITE_ID_HEADER =
-            Metadata.Key.of("synthray-site-id", Metadata.ASCII_STRING_MARSHALLER);
-    private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     private static final Set<String> UPLOAD_ENTRIES = Set.of("images", "dicom", "manifest.jsonl", "set.json");
 
     /** Progress, on the publishing thread. */
@@ -136,10 +132,7 @@ public final class SetPublisher {
             throw new RefusedException("the set does not verify: " + e.getMessage());
         }
         List<SetDescription.FileRef> files = SetDescription.files(manifest);
-        Map<String, SetDescription.FileRef> listed = new LinkedHashMap<>();
-        for (SetDescription.FileRef f : files) {
-            listed.put(f.path(), f);
-        }
+        Map<String, SetDescription.FileRef> listed = SetFiles.listed(manifest);
         // Nothing in images/ or dicom/ that the manifest does not list.
         for (String folder : List.of("images", "dicom")) {
             Path d = upload.resolve(folder);
@@ -190,22 +183,16 @@ public final class SetPublisher {
     }
 
     private static void checkKind(Path p, String rel) throws IOException {
-        byte[] head;
         try (InputStream in = Files.newInputStream(p)) {
-            head = in.readNBytes(132);
-        }
-        if (rel.endsWith(".png")) {
-            if (head.length < 8 || !Arrays.equals(Arrays.copyOf(head, 8), PNG)) {
-                throw new RefusedException("upload/" + rel + " is not a PNG image");
-            }
-        } else if (head.length < 132 || head[128] != 'D' || head[129] != 'I' || head[130] != 'C' || head[131] != 'M') {
-            throw new RefusedException("upload/" + rel + " is not a DICOM file");
+            SetFiles.checkKind("upload/" + rel, in);
+        } catch (IllegalArgumentException e) {
+            throw new RefusedException(e.getMessage());
         }
     }
 
     private SetUploadServiceGrpc.SetUploadServiceBlockingStub stub() {
         Metadata headers = new Metadata();
-        headers.put(SITE_ID_HEADER, siteId);
+        headers.put(org.synthray.auth.CallerHeaders.SITE_ID, siteId);
         Channel c = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
         return SetUploadServiceGrpc.newBlockingStub(c).withDeadlineAfter(5, TimeUnit.MINUTES);
     }

@@ -2,7 +2,6 @@ package org.synthray.agent.synth;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -20,12 +19,14 @@ import java.util.Locale;
 import java.util.function.Consumer;
 import javax.imageio.ImageIO;
 import org.synthray.agent.data.Images;
+import org.synthray.agent.diffusion.SamplingSettings;
 import org.synthray.agent.dicom.SecondaryCaptureWriter;
 import org.synthray.agent.dicom.SyntheticProvenance;
 import org.synthray.agent.guard.PrivacyGuard;
 import org.synthray.blob.Sha256;
 import org.synthray.manifest.Manifest;
 import org.synthray.manifest.ManifestEntry;
+import org.synthray.manifest.SetDescription;
 
 /**
  * Generates a synthetic set: images for each prompt, each checked by the {@link PrivacyGuard}; the
@@ -45,8 +46,7 @@ import org.synthray.manifest.ManifestEntry;
  * run into the same folder clears what it left.
  */
 public final class SyntheticSet {
-    public static final String FORMAT = "synthray-set/1";
-    public static final String SAMPLER = "ddim";
+    public static final String FORMAT = SetDescription.FORMAT;
 
     /** Makes images: one per prompt, each from its seed; values in [-1, 1], {@code size × size} each. */
     public interface ImageSource {
@@ -54,14 +54,14 @@ public final class SyntheticSet {
     }
 
     /** What to generate and how. Image k (0-based over all prompts, each prompt {@code perPrompt} times) uses seed + k. */
-    public record Request(String site, List<String> prompts, int perPrompt, int steps, double guidance, long seed,
+    public record Request(String site, List<String> prompts, int perPrompt, SamplingSettings sampling, long seed,
             int batch, String modelSha256, String modelSource) {
         public Request {
             if (prompts.isEmpty()) {
                 throw new IllegalArgumentException("give at least one prompt");
             }
-            if (perPrompt < 1 || batch < 1 || steps < 1) {
-                throw new IllegalArgumentException("images per prompt, batch and steps must be at least 1");
+            if (perPrompt < 1 || batch < 1 || sampling == null) {
+                throw new IllegalArgumentException("images per prompt and batch must be at least 1, and sampling settings given");
             }
             if (!Sha256.isValid(modelSha256)) {
                 throw new IllegalArgumentException("model must be identified by the SHA-256 of its weights");
@@ -165,7 +165,8 @@ public final class SyntheticSet {
                             SyntheticProvenance.of(req.modelSha256(), seeds[i]), dc);
                     ManifestEntry e = new ManifestEntry(accepted, "images/" + name + ".png", Sha256.of(Files.readAllBytes(png)),
                             Files.size(png), "dicom/" + name + ".dcm", Sha256.of(Files.readAllBytes(dc)), Files.size(dc),
-                            sub.get(i), seeds[i], SAMPLER, req.steps(), req.guidance(), req.modelSha256(),
+                            sub.get(i), seeds[i], req.sampling().scheduler().id(), req.sampling().steps(),
+                            req.sampling().guidance(), req.modelSha256(),
                             new ManifestEntry.GuardVerdict(true, v.pixelScore(), guard.pixelThreshold(), v.embeddingScore(),
                                     guard.embeddingThreshold()));
                     e.validate();
@@ -177,26 +178,13 @@ public final class SyntheticSet {
             }
             writeAtomically(upload.resolve("manifest.jsonl"), manifest.text().getBytes(StandardCharsets.UTF_8));
 
-            ObjectNode set = JSON.createObjectNode();
-            set.put("format", FORMAT);
-            set.put("site", req.site());
-            set.put("model", req.modelSha256());
-            set.put("modelSource", req.modelSource());
-            ArrayNode prompts = set.putArray("prompts");
-            req.prompts().forEach(prompts::add);
-            set.put("perPrompt", req.perPrompt());
-            set.put("count", accepted);
-            set.put("rejected", rejected);
-            set.set("guard", guard.summary());
-            set.put("sampler", SAMPLER);
-            set.put("steps", req.steps());
-            set.put("guidance", req.guidance());
-            set.put("seed", req.seed());
-            set.put("manifestHead", manifest.head());
-            set.put("createdAt", Instant.now().toString());
+            SetDescription set = SetDescription.of(req.site(), req.modelSha256(), req.modelSource(), req.prompts(),
+                    req.perPrompt(), accepted, rejected, guard.summary(), req.sampling().scheduler().id(), req.sampling().steps(),
+                    req.sampling().guidance(), req.seed(),
+                    manifest.head(), Instant.now().toString());
             // Last: from here on the set is complete and may be published.
             writeAtomically(upload.resolve("set.json"),
-                    JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(set));
+                    JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(set.json()));
             return new Result(upload, accepted, rejected, manifest.head(), (System.nanoTime() - t0) / 1e9);
         } catch (IOException | RuntimeException e) {
             // Nothing half-written stays where publish looks: no set.json was written, and the partial

@@ -68,7 +68,14 @@ class CliTest {
         assertTrue(j.path("frechet_distance").has("generated_vs_real_val"));
         assertTrue(j.path("finding_accuracy").has("accuracy_generated"));
         assertTrue(j.path("nearest_neighbours").path("pixel_rms_generated_to_train").path("min").asDouble() > 0);
-        assertTrue(Files.readString(ev.resolve("report.md")).contains("Fréchet distance"));
+        double auc = j.path("two_sample").path("generated_vs_real_val_auc").asDouble(-1);
+        assertTrue(auc >= 0 && auc <= 1, j.path("two_sample").toString());
+        assertTrue(j.path("two_sample").path("real_train_vs_real_val_auc_floor").isNumber());
+        assertEquals(0, j.path("image_statistics").path("real_val").path("near_uniform").asInt(-1));
+        assertTrue(j.path("image_statistics").path("generated").path("laplacian_variance_median").asDouble() > 0);
+        assertEquals("dpm++2m", j.path("sampling").path("scheduler").asText(), "the default scheduler");
+        String report = Files.readString(ev.resolve("report.md"));
+        assertTrue(report.contains("Fréchet distance") && report.contains("two-sample classifier AUC"), report);
         assertTrue(Files.isRegularFile(ev.resolve("grid.png")));
     }
 
@@ -76,12 +83,20 @@ class CliTest {
     void benchReportsThroughputFlopsAndPeak(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("bench.json");
         Run b = run("bench", "--config", "tiny", "--batch", "4", "--train-steps", "2", "--sample-images", "2",
-                "--sample-steps", "2", "--matmul", "256", "--json", json.toString());
+                "--sample-steps", "2", "--scheduler", "ddim,dpm++2m", "--matmul", "256", "--json", json.toString());
         assertEquals(0, b.code(), b.err());
         JsonNode j = new ObjectMapper().readTree(json.toFile());
-        for (String k : new String[] {"train_images_per_s", "sample_images_per_s", "forward_gflop_per_image",
+        for (String k : new String[] {"train_images_per_s", "forward_gflop_per_image",
             "matmul_gflops_per_s", "train_fraction_of_matmul_peak", "peak_rss_mib"}) {
             assertTrue(j.path(k).asDouble() > 0, k + " in " + j);
+        }
+        // Both schedulers timed in the same run, each with its steps.
+        assertEquals(2, j.path("sampling").size(), j.toString());
+        assertEquals("ddim", j.path("sampling").get(0).path("scheduler").asText());
+        assertEquals("dpm++2m", j.path("sampling").get(1).path("scheduler").asText());
+        for (JsonNode s : j.path("sampling")) {
+            assertEquals(2, s.path("steps").asInt());
+            assertTrue(s.path("images_per_s").asDouble() > 0, s.toString());
         }
     }
 

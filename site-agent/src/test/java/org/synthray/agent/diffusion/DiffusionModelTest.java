@@ -107,13 +107,13 @@ class DiffusionModelTest {
             assertEquals(a.weights().sha256(), a.initialWeights(11).sha256());
             assertNotEquals(a.weights().sha256(), a.initialWeights(12).sha256());
             DiffusionModel b = a;
-            DdimSampler sampler = new DdimSampler(8, 2.0);
+            SamplingSettings sampler = SamplingSettings.ddim(8, 2.0);
             PromptTokens p = prompts(a, "PA chest x-ray: effusion", "no finding");
             PromptTokens u = prompts(a, "", "");
-            float[] s1 = sampler.sample(a, p, u, new long[] {5, 6}, null);
-            float[] s2 = sampler.sample(b, p, u, new long[] {5, 6}, null);
+            float[] s1 = TextToImagePipeline.sample(a, p, u, new long[] {5, 6}, sampler, null);
+            float[] s2 = TextToImagePipeline.sample(b, p, u, new long[] {5, 6}, sampler, null);
             assertArrayEquals(s1, s2);
-            float[] s3 = sampler.sample(a, p, u, new long[] {5, 7}, null);
+            float[] s3 = TextToImagePipeline.sample(a, p, u, new long[] {5, 7}, sampler, null);
             int px = TINY.imageSize() * TINY.imageSize();
             assertArrayEquals(java.util.Arrays.copyOf(s1, px), java.util.Arrays.copyOf(s3, px),
                     "image 0 depends on its own seed only");
@@ -131,7 +131,7 @@ class DiffusionModelTest {
                 m.trainStep(pattern(4, s, i), pattern(4, s, i + 5), new int[] {1, 300, 600, 900}, p, 1e-3, 0);
             }
             TextToImagePipeline pipe = new TextToImagePipeline(m, tok);
-            DdimSampler sampler = new DdimSampler(6, 3.0);
+            SamplingSettings sampler = SamplingSettings.ddim(6, 3.0);
             List<String> prompts = List.of("pa chest x-ray effusion", "anything at all");
             float[] before = pipe.generate(prompts, new long[] {1, 2}, sampler, 2, null);
             Checkpoint.save(dir.resolve("m32"), m, tok, false, java.util.Map.of("note", "test"));

@@ -31,8 +31,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.synthray.agent.TestData;
+import org.synthray.agent.diffusion.SamplingSettings;
 import org.synthray.agent.cli.SiteAgentCli;
+import org.synthray.agent.diffusion.SamplingSettings;
 import org.synthray.agent.data.ImageTextDataset;
+import org.synthray.agent.diffusion.SamplingSettings;
 import org.synthray.agent.data.Images;
 import org.synthray.agent.data.PatientShard;
 import org.synthray.agent.guard.PrivacyGuard;
@@ -123,7 +126,7 @@ class SynthesizeTest {
         assertEquals(2, set.get("perPrompt").asInt());
         assertEquals(4, set.get("count").asInt() + set.get("rejected").asInt());
         assertTrue(set.get("count").asInt() >= 1, set.toString());
-        assertEquals("ddim", set.get("sampler").asText());
+        assertEquals("dpm++2m", set.get("sampler").asText(), "the default scheduler");
         assertEquals(4, set.get("steps").asInt());
         assertEquals(3.0, set.get("guidance").asDouble());
         assertEquals(200, set.get("guard").get("trainImages").asInt());
@@ -143,7 +146,7 @@ class SynthesizeTest {
             assertEquals(Sha256.of(Files.readAllBytes(dcm)), e.dicomSha256());
             assertEquals(Files.size(dcm), e.dicomSize());
             assertEquals(modelSha, e.model());
-            assertEquals("ddim", e.sampler());
+            assertEquals("dpm++2m", e.sampler());
             assertEquals(4, e.steps());
             assertTrue(e.seed() >= 10 && e.seed() < 14);
             assertTrue(e.guard().accepted() && e.guard().pixelScore() <= e.guard().pixelThreshold());
@@ -230,7 +233,7 @@ class SynthesizeTest {
 
     static SyntheticSet.Request request(int perPrompt) {
         return new SyntheticSet.Request("hospital-a", List.of("PA chest x-ray: no finding", "AP chest x-ray: effusion"),
-                perPrompt, 50, 3.0, 0, 3, "a".repeat(64), "local-checkpoint");
+                perPrompt, SamplingSettings.ddim(50, 3.0), 0, 3, "a".repeat(64), "local-checkpoint");
     }
 
     @Test
@@ -365,8 +368,10 @@ class SynthesizeTest {
 
     @Test
     void calibratesTheGuardFirstWhenGivenTheSitesData() throws Exception {
-        // A small site: 40 training and 20 validation images of real NIH patients, listed by absolute path.
+        // A small site: 40 training and 20 validation images of real NIH patients, copied into its own
+        // folder (a site reads nothing outside its data folder).
         Path site = Files.createDirectories(dir.resolve("small-site"));
+        Path images = Files.createDirectories(site.resolve("images"));
         StringBuilder csv = new StringBuilder("image,report,split,patient_id\n");
         List<String> rows = Files.readAllLines(TestData.nih().resolve("metadata.csv"));
         int trainRows = 0;
@@ -379,7 +384,8 @@ class SynthesizeTest {
             String[] f = row.split(",");
             boolean isTrain = f[1].equals("train");
             if (isTrain ? trainRows++ < 40 : valRows++ < 20) {
-                csv.append(TestData.nih().resolve("images").resolve(f[0])).append(",PA chest x-ray,").append(f[1])
+                Files.copy(TestData.nih().resolve("images").resolve(f[0]), images.resolve(f[0]));
+                csv.append(f[0]).append(",PA chest x-ray,").append(f[1])
                         .append(',').append(f[2]).append('\n');
                 if (mine.contains(f[2])) {
                     myTrain += isTrain ? 1 : 0;

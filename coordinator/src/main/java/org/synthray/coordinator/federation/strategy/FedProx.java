@@ -2,6 +2,7 @@ package org.synthray.coordinator.federation.strategy;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.synthray.flower.Keys;
 import org.synthray.flower.Scalars;
 import org.synthray.flower.proto.Scalar;
 
@@ -12,7 +13,7 @@ import org.synthray.flower.proto.Scalar;
  */
 public class FedProx extends FedAvg {
     /** The fit-config key the site agent reads. */
-    public static final String PROXIMAL_MU = "proximal_mu";
+    public static final String PROXIMAL_MU = Keys.PROXIMAL_MU;
 
     private final double proximalMu;
 

@@ -3,6 +3,7 @@ package org.synthray.coordinator.federation.strategy;
 import java.util.List;
 import java.util.Map;
 import org.synthray.coordinator.federation.Strategy;
+import org.synthray.flower.Keys;
 
 /**
  * Builds the strategy a run spec names. Every parameter has a default (Flower's, where Flower has
@@ -37,8 +38,8 @@ public final class Strategies {
                 yield new FedAvg(ctx);
             }
             case "fedprox" -> {
-                Params p = new Params(P, name, params, "proximal_mu");
-                yield new FedProx(ctx, p.number("proximal_mu", 0.01, v -> v >= 0, "a number >= 0"));
+                Params p = new Params(P, name, params, Keys.PROXIMAL_MU);
+                yield new FedProx(ctx, p.number(Keys.PROXIMAL_MU, 0.01, v -> v >= 0, "a number >= 0"));
             }
             case "fedadagrad" -> {
                 Params p = new Params(P, name, params, "eta", "beta1|beta_1", "tau");

@@ -1,29 +1,16 @@
 package org.synthray.agent.diffusion;
 
-import java.util.SplittableRandom;
 import org.synthray.agent.text.PromptTokens;
 
 /**
- * Deterministic DDIM (η = 0) with classifier-free guidance, like diffusers' {@code DDIMScheduler}
- * driven by a pipeline. Each image's starting noise comes from its own seed, so an image depends on
- * its prompt, seed, steps and guidance only, never on which other images share its batch.
- *
- * @param steps    denoising steps (1..timesteps)
- * @param guidance classifier-free guidance scale (1 = conditional only, no unconditional pass)
+ * The DDIM sampler as it was before schedulers existed (it owned the denoising loop), kept verbatim
+ * as the reference that {@link DdimScheduler} driven by {@link TextToImagePipeline} must reproduce.
  */
-public record DdimSampler(int steps, double guidance) {
-
-    public DdimSampler {
-        if (steps < 1) {
-            throw new IllegalArgumentException("DDIM needs at least 1 step, got " + steps);
-        }
-        if (!(guidance >= 0) || guidance > 50) {
-            throw new IllegalArgumentException("guidance scale must be between 0 and 50, got " + guidance);
-        }
+final class FrozenDdimSampler {
+    private FrozenDdimSampler() {
     }
 
-    /** Timesteps visited, from T−1 down to 0, evenly spaced. */
-    public int[] timesteps(int T) {
+    static int[] timesteps(int steps, int T) {
         int n = Math.min(steps, T);
         int[] ts = new int[n];
         for (int i = 0; i < n; i++) {
@@ -32,27 +19,8 @@ public record DdimSampler(int steps, double guidance) {
         return ts;
     }
 
-    /** The starting noise of one image: a function of its seed alone. */
-    public static float[] initialNoise(long seed, int pixels) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] x = new float[pixels];
-        for (int i = 0; i < pixels; i++) {
-            x[i] = (float) DiffusionModel.gaussian(r);
-        }
-        return x;
-    }
-
-    /**
-     * Samples one image per prompt.
-     *
-     * @param cond   encoded prompts, B of them
-     * @param uncond the empty prompt tokens, B of them, padded like {@code cond}
-     * @param seeds  B seeds
-     * @param onStep called after each step with (step, steps), may be null
-     * @return B images, [B·S·S] in [-1, 1]
-     */
-    public float[] sample(DiffusionModel model, PromptTokens cond, PromptTokens uncond, long[] seeds,
-            java.util.function.IntConsumer onStep) {
+    static float[] sample(DiffusionModel model, PromptTokens cond, PromptTokens uncond, long[] seeds, int steps,
+            double guidance) {
         int b = seeds.length;
         if (cond.batch() != b) {
             throw new IllegalArgumentException(b + " seeds for " + cond.batch() + " prompts");
@@ -62,10 +30,10 @@ public record DdimSampler(int steps, double guidance) {
         boolean cfg = guidance != 1.0;
         float[] x = new float[b * px];
         for (int i = 0; i < b; i++) {
-            System.arraycopy(initialNoise(seeds[i], px), 0, x, i * px, px);
+            System.arraycopy(TextToImagePipeline.initialNoise(seeds[i], px), 0, x, i * px, px);
         }
         PromptTokens both = cfg ? concat(cond, uncond) : cond;
-        int[] ts = timesteps(sch.timesteps());
+        int[] ts = timesteps(steps, sch.timesteps());
         boolean v = model.config().prediction().equals("v");
         try (DiffusionModel.EncodedPrompts enc = model.encode(both)) {
             for (int k = 0; k < ts.length; k++) {
@@ -98,9 +66,6 @@ public record DdimSampler(int steps, double guidance) {
                     x0 = Math.max(-1, Math.min(1, x0));
                     double eps = (xt - a * x0) / s;
                     x[i] = (float) (aPrev * x0 + sPrev * eps);
-                }
-                if (onStep != null) {
-                    onStep.accept(k + 1);
                 }
             }
         }
