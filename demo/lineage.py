@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Prints the lineage of the first image in a synthetic set's prov.json (W3C PROV-JSON): the image,
 the model version that generated it, and for each version back to the first the federated round
-that made it and the site updates it averaged."""
+that made it and the site updates it averaged, down to the base model's training and data."""
 import json
 import sys
 
 doc = json.load(open(sys.argv[1]))
 entities = doc.get("entity", {})
+activities = doc.get("activity", {})
 
 def pairs(relation, a, b):
     return [(r.get(a), r.get(b)) for r in doc.get(relation, {}).values()]
@@ -16,8 +17,8 @@ generated = dict(pairs("wasGeneratedBy", "prov:entity", "prov:activity"))
 used = pairs("used", "prov:activity", "prov:entity")
 attributed = dict(pairs("wasAttributedTo", "prov:entity", "prov:agent"))
 
-def kind(rid):
-    t = entities.get(rid, {}).get("prov:type", "")
+def kind(rid, records=entities):
+    t = records.get(rid, {}).get("prov:type", "")
     return t.get("$", "") if isinstance(t, dict) else t
 
 def short(rid):
@@ -44,6 +45,11 @@ while model and model not in seen:
             sites.add(site)
             parts.append(f"{site} ({entities[u].get('synthray:numExamples', '?')} examples)")
         print(f"  ← model {model.rsplit('-', 1)[-1][:12]}… made by {activity.split(':', 1)[1]} from updates of " + ", ".join(parts))
+    elif kind(activity, activities) == "synthray:ModelTraining":
+        training = activities[activity]
+        data = [entities[e].get("synthray:location", "?") for a, e in used if a == activity and kind(e) == "synthray:Dataset"]
+        print(f"  ← model {model.rsplit('-', 1)[-1][:12]}… the base model, trained on {', '.join(data) or '?'} "
+              f"({training.get('synthray:steps', '?')} steps, seed {training.get('synthray:seed', '?')})")
     else:
         print(f"  ← model {model.rsplit('-', 1)[-1][:12]}… (the run's starting model)")
     model = next((u for g, u in derived if g == model and kind(u) == "synthray:ModelVersion"), None)

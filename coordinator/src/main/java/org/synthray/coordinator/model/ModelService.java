@@ -112,7 +112,6 @@ public class ModelService {
             }
             r.configName = config;
             r.provenance = canonical;
-            r.createdAt = r.createdAt != null ? r.createdAt : java.time.OffsetDateTime.now();
             Map<String, Object> e = CanonicalJson.object();
             e.put("model", id);
             e.put("config", config);

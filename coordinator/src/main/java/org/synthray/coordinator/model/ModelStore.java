@@ -48,14 +48,17 @@ public class ModelStore {
 
     /**
      * Stores {@code weights} under their {@link ModelId}. Storing the same model again keeps the
-     * first copy, except that a copy with its config's tensor names replaces one with positional
-     * names ({@code t0, t1, …}: received from Flower before the coordinator knew the config).
+     * stored copy, except that weights with real tensor names replace a copy under other names
+     * (such as positional {@code t0, t1, …}, received from Flower before the coordinator knew the
+     * run's config); positional names never replace anything.
      */
     public Stored put(Weights weights) throws IOException {
         String id = weights.modelId();
         Optional<Stored> known = find(id);
+        // Named weights replace a stored copy only when they are another blob (names are all that can
+        // differ): hashing the encoding costs CPU, not a read of the stored copy (from S3, say).
         if (known.isPresent() && blobs.exists(known.get().blobSha256())
-                && (positional(weights.names()) || !positional(get(id).names()))) {
+                && (positional(weights.names()) || known.get().blobSha256().equals(weights.sha256()))) {
             return known.get();
         }
         BlobRef ref = modelBlobs.publish(weights);
