@@ -138,11 +138,86 @@ public class LedgerService implements Ledger {
     }
 
     /**
+     * Which events to list; null fields do not filter. {@code site} and {@code run} match the event's
+     * payload ({@code "site":"…"}, {@code "run":"…"}) or, for a site, its actor ({@code site:…}).
+     */
+    public record Filter(EventType type, String site, String run, java.time.Instant from, java.time.Instant to) {
+        public static final Filter NONE = new Filter(null, null, null, null, null);
+    }
+
+    /** Up to {@code limit} events above {@code after} that pass {@code filter}, in order. */
+    public List<LedgerEvent> list(Filter filter, long after, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT seq, recorded_at, actor, event_type, payload, prev_hash, hash"
+                + " FROM ledger_events WHERE seq > ?");
+        List<Object> args = new ArrayList<>();
+        args.add(after);
+        if (filter.type() != null) {
+            sql.append(" AND event_type = ?");
+            args.add(filter.type().name());
+        }
+        if (filter.site() != null) {
+            sql.append(" AND (payload LIKE ? ESCAPE '!' OR actor = ?)");
+            args.add("%" + like(CanonicalJson.write(Map.of("site", filter.site())).replaceAll("^\\{|\\}$", "")) + "%");
+            args.add("site:" + filter.site());
+        }
+        if (filter.run() != null) {
+            sql.append(" AND payload LIKE ? ESCAPE '!'");
+            args.add("%" + like(CanonicalJson.write(Map.of("run", filter.run())).replaceAll("^\\{|\\}$", "")) + "%");
+        }
+        if (filter.from() != null) {
+            sql.append(" AND recorded_at >= ?");
+            args.add(OffsetDateTime.ofInstant(filter.from(), java.time.ZoneOffset.UTC));
+        }
+        if (filter.to() != null) {
+            sql.append(" AND recorded_at < ?");
+            args.add(OffsetDateTime.ofInstant(filter.to(), java.time.ZoneOffset.UTC));
+        }
+        sql.append(" ORDER BY seq LIMIT ").append(Math.max(1, limit));
+        try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+                st.setObject(i + 1, args.get(i));
+            }
+            List<LedgerEvent> out = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new LedgerEvent(rs.getLong(1), LedgerEvent.time(rs.getObject(2, OffsetDateTime.class).toInstant()),
+                            rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the ledger: " + e.getMessage(), e);
+        }
+    }
+
+    /** A LIKE pattern that matches {@code s} literally (escape character '!'). */
+    private static String like(String s) {
+        return s.replace("!", "!!").replace("%", "!%").replace("_", "!_");
+    }
+
+    /**
      * Walks the chain from the first event to the head as it was when the walk began (events appended
      * meanwhile are left for the next walk), a page at a time. Names the first event whose sequence
      * number, previous hash or own hash does not match, and notices events missing from the end.
      */
     public Verification verify() {
+        Verification v = walk();
+        lastVerification = new CheckedAt(java.time.Instant.now(), v);
+        return v;
+    }
+
+    /** A verification and when it ran. */
+    public record CheckedAt(java.time.Instant at, Verification result) {
+    }
+
+    private volatile CheckedAt lastVerification;
+
+    /** The last {@link #verify()} since this coordinator started, or null. */
+    public CheckedAt lastVerification() {
+        return lastVerification;
+    }
+
+    private Verification walk() {
         Head head = head();
         long expectedSeq = 1;
         String prev = HashChain.GENESIS;

@@ -40,6 +40,24 @@ public record RunSpec(
         Long seed,
         Map<String, Object> config) {
 
+    /** One thing wrong with a spec: the field (as the JSON names it, e.g. {@code min_sites}) and what is wrong. */
+    public record Problem(String field, String message) {
+    }
+
+    /** A spec with one or more problems; the message lists them all, {@link #problems()} by field. */
+    public static final class InvalidRunSpecException extends IllegalArgumentException {
+        private final transient List<Problem> problems;
+
+        InvalidRunSpecException(List<Problem> problems) {
+            super("invalid run spec: " + String.join("; ", problems.stream().map(Problem::message).toList()));
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<Problem> problems() {
+            return problems;
+        }
+    }
+
     /** {@code {"name": ..., "params": {...}, "dp": {...}}}. */
     public record StrategySection(String name, Map<String, Object> params, Map<String, Object> dp) {
     }
@@ -114,58 +132,58 @@ public record RunSpec(
     }
 
     RunSpec validated() {
-        List<String> problems = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
         if (name.isBlank() || name.length() > 200) {
-            problems.add("name must be 1-200 characters");
+            problems.add(new Problem("name", "name must be 1-200 characters"));
         }
         if (!model.matches("[A-Za-z0-9._-]{1,60}")) {
-            problems.add("model must be a config name (letters, digits, '.', '_', '-')");
+            problems.add(new Problem("model", "model must be a config name (letters, digits, '.', '_', '-')"));
         }
         if (initialModel != null && !initialModel.matches("[0-9a-f]{64}")) {
-            problems.add("initial_model must be the SHA-256 of an uploaded model (64 lowercase hex digits)");
+            problems.add(new Problem("initial_model", "initial_model must be the SHA-256 of an uploaded model (64 lowercase hex digits)"));
         }
         if (rounds < 1 || rounds > 100_000) {
-            problems.add("rounds must be between 1 and 100000, got " + rounds);
+            problems.add(new Problem("rounds", "rounds must be between 1 and 100000, got " + rounds));
         }
         if (strategy.name() == null || strategy.name().isBlank()) {
-            problems.add("strategy.name is required (e.g. fedavg)");
+            problems.add(new Problem("strategy.name", "strategy.name is required (e.g. fedavg)"));
         }
         if (minSites < 1 || minSites > 100_000) {
-            problems.add("min_sites must be between 1 and 100000, got " + minSites);
+            problems.add(new Problem("min_sites", "min_sites must be between 1 and 100000, got " + minSites));
         }
         if (!(fractionFit > 0 && fractionFit <= 1)) {
-            problems.add("fraction_fit must be in (0, 1], got " + fractionFit);
+            problems.add(new Problem("fraction_fit", "fraction_fit must be in (0, 1], got " + fractionFit));
         }
         if (!(fractionEvaluate >= 0 && fractionEvaluate <= 1)) {
-            problems.add("fraction_evaluate must be in [0, 1], got " + fractionEvaluate);
+            problems.add(new Problem("fraction_evaluate", "fraction_evaluate must be in [0, 1], got " + fractionEvaluate));
         }
         if (joinTimeoutS < 1) {
-            problems.add("join_timeout_s must be at least 1, got " + joinTimeoutS);
+            problems.add(new Problem("join_timeout_s", "join_timeout_s must be at least 1, got " + joinTimeoutS));
         }
         if (roundTimeoutS < 1) {
-            problems.add("round_timeout_s must be at least 1, got " + roundTimeoutS);
+            problems.add(new Problem("round_timeout_s", "round_timeout_s must be at least 1, got " + roundTimeoutS));
         }
         if (roundRetries < 0 || roundRetries > 100) {
-            problems.add("round_retries must be between 0 and 100, got " + roundRetries);
+            problems.add(new Problem("round_retries", "round_retries must be between 0 and 100, got " + roundRetries));
         }
         if (localEpochs < 0) {
-            problems.add("local_epochs must not be negative, got " + localEpochs);
+            problems.add(new Problem("local_epochs", "local_epochs must not be negative, got " + localEpochs));
         }
         if (localSteps != null && localSteps < 1) {
-            problems.add("local_steps must be at least 1, got " + localSteps);
+            problems.add(new Problem("local_steps", "local_steps must be at least 1, got " + localSteps));
         }
         if (!(learningRate > 0) || learningRate.isInfinite()) {
-            problems.add("learning_rate must be a positive number, got " + learningRate);
+            problems.add(new Problem("learning_rate", "learning_rate must be a positive number, got " + learningRate));
         }
         for (Map.Entry<String, Object> e : config.entrySet()) {
             try {
                 Scalars.of(e.getValue() instanceof Integer i ? (Object) i.longValue() : e.getValue());
             } catch (IllegalArgumentException ex) {
-                problems.add("config." + e.getKey() + " must be a number, boolean or string");
+                problems.add(new Problem("config", "config." + e.getKey() + " must be a number, boolean or string"));
             }
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("invalid run spec: " + String.join("; ", problems));
+            throw new InvalidRunSpecException(problems);
         }
         return this;
     }
