@@ -187,7 +187,7 @@ synth() { # id data shard seed
     bin/synthray-agent guard calibrate --data "$2" --shard "$3" --cache-dir "$CACHE/$1" --out "$dir/guard" &&
     SYNTHRAY_CLIENT_SECRET="$(site_secret "$1")" bin/synthray-agent synthesize --model models/base-cpu64 \
         --model-version "$model" --coordinator-url "$SYNTHRAY_URL" --model-cache "$dir/models" \
-        --guard "$dir/guard" --site "$1" --prompts-file demo/prompts.txt -n 2 --steps 30 --seed "$4" --out "$dir/synthetic" &&
+        --guard "$dir/guard" --site "$1" --prompts-file demo/prompts.txt -n 2 --seed "$4" --out "$dir/synthetic" &&
     SYNTHRAY_CLIENT_SECRET="$(site_secret "$1")" bin/synthray-agent publish "$dir/synthetic" \
         --coordinator "127.0.0.1:$PORT" --site-id "$1"
   } > "$WORK/synth-$1.log" 2>&1

@@ -12,22 +12,13 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.synthray.agent.data.ImageTextDataset;
-import org.synthray.agent.diffusion.SamplingSettings;
 import org.synthray.agent.diffusion.DiffusionModel;
+import org.synthray.agent.diffusion.MatMulPeak;
 import org.synthray.agent.diffusion.ModelConfig;
+import org.synthray.agent.diffusion.SamplingSettings;
 import org.synthray.agent.diffusion.TextToImagePipeline;
 import org.synthray.agent.text.ByteBpeTokenizer;
 import org.synthray.agent.text.PromptTokens;
-import org.tensorflow.Graph;
-import org.tensorflow.Operand;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.proto.ConfigProto;
-import org.tensorflow.types.TFloat32;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -88,7 +79,7 @@ public final class BenchCommand implements Callable<Integer> {
 
         // Other work on the machine lowers every number here: record how busy it was.
         r.put("load_average_at_start", loadAverage());
-        double peak = matmulPeak(matmul);
+        double peak = MatMulPeak.flopsPerSecond(matmul);
         o.printf(Locale.ROOT, "MatMul %d×%d: %.1f GFLOP/s (load average %s)%n", matmul, matmul, peak / 1e9,
                 r.get("load_average_at_start"));
         o.flush();
@@ -141,7 +132,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             // The peak is measured again right after training and the better value kept, so a burst of
             // other work during one measurement does not distort the ratio.
-            peak = Math.max(peak, matmulPeak(matmul));
+            peak = Math.max(peak, MatMulPeak.flopsPerSecond(matmul));
             r.put("matmul_side", matmul);
             r.put("matmul_gflops_per_s", peak / 1e9);
             double trainIps = trainSteps * batch / secs;
@@ -198,36 +189,6 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** FLOP/s of an n×n MatMul in TensorFlow with the same session settings as the model. */
-    static double matmulPeak(int n) {
-        try (Graph g = new Graph()) {
-            Ops tf = Ops.create(g);
-            Placeholder<TFloat32> a = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(n, n)));
-            Placeholder<TFloat32> b = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(n, n)));
-            // Reduce to a scalar so fetching the result costs nothing next to the product.
-            Operand<TFloat32> sum = tf.sum(tf.linalg.matMul(a, b), tf.constant(new int[] {0, 1}));
-            float[] v = new float[n * n];
-            SplittableRandom r = new SplittableRandom(0);
-            for (int i = 0; i < v.length; i++) {
-                v[i] = (float) r.nextDouble();
-            }
-            try (Session s = new Session(g, ConfigProto.newBuilder().setInterOpParallelismThreads(2).build());
-                    TFloat32 ta = TFloat32.tensorOf(Shape.of(n, n), DataBuffers.of(v, true, false));
-                    TFloat32 tb = TFloat32.tensorOf(Shape.of(n, n), DataBuffers.of(v, true, false))) {
-                double best = 0;
-                for (int k = 0; k < 8; k++) {
-                    long t0 = System.nanoTime();
-                    try (Result res = s.runner().feed(a, ta).feed(b, tb).fetch(sum).run()) {
-                        double secs = (System.nanoTime() - t0) / 1e9;
-                        if (k > 0) {
-                            best = Math.max(best, 2.0 * n * n * n / secs);
-                        }
-                    }
-                }
-                return best;
-            }
-        }
-    }
 
     /** The 1-minute load average (Linux), or null. */
     static Double loadAverage() {
