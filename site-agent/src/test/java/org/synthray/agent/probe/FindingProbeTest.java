@@ -9,17 +9,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.synthray.agent.TestData;
 import org.synthray.agent.data.ImageTextDataset;
 import org.synthray.agent.data.PatientShard;
 import org.synthray.agent.flower.LocalTrainer;
 import org.synthray.flower.Scalars;
-import org.synthray.golden.Golden;
 import org.synthray.tensor.Weights;
 
 /** The finding probe trains on real NIH films; shards split patients between sites. */
 class FindingProbeTest {
     static Path nih() {
-        return Golden.root().resolve("../../data/nih-cxr14-64").normalize();
+        return TestData.nih();
     }
 
     static ImageTextDataset load(String split, PatientShard shard) throws Exception {
