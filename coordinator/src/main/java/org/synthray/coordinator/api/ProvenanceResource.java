@@ -9,8 +9,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.synthray.coordinator.provenance.ProvenanceService;
 
-/** W3C PROV-JSON provenance of what the consortium made (docs/provenance.md). */
-@jakarta.annotation.security.RolesAllowed({org.synthray.coordinator.security.Roles.ADMIN, org.synthray.coordinator.security.Roles.RESEARCHER})
+/**
+ * W3C PROV-JSON provenance of what the consortium made (docs/provenance.md). Admins only: a lineage
+ * names sites, runs and update hashes, which researchers may not see (docs/security.md).
+ */
+@jakarta.annotation.security.RolesAllowed(org.synthray.coordinator.security.Roles.ADMIN)
 @Path("/api/provenance")
 @Produces(MediaType.APPLICATION_JSON)
 public class ProvenanceResource {

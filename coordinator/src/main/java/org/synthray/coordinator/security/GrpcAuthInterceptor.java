@@ -94,6 +94,12 @@ public class GrpcAuthInterceptor implements ServerInterceptor, Prioritized {
             };
         }
         String token = auth.substring(7).trim();
+        if (!BearerTokens.looksLikeJwt(token)) {
+            LOG.infof("refused %s: the bearer token is not a JWT", method);
+            call.close(Status.UNAUTHENTICATED.withDescription("the bearer token is not a JWT"), new Metadata());
+            return new ServerCall.Listener<>() {
+            };
+        }
         Deferred<Q> deferred = new Deferred<>();
         io.vertx.core.Context loop = io.vertx.core.Vertx.currentContext();
         Context grpc = Context.current();

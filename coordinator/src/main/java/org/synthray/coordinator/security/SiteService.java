@@ -32,6 +32,9 @@ public class SiteService {
     @Inject
     Ledger ledger;
 
+    @Inject
+    RefusalLedger refusals;
+
     private final Map<String, SiteRecord.Status> statuses = new ConcurrentHashMap<>();
     @Inject
     Event<SiteRevoked> revocations;
@@ -127,14 +130,12 @@ public class SiteService {
         return r;
     }
 
-    /** Records a refused call of an authenticated caller; ledger: {@code ACCESS_REFUSED}. */
+    /**
+     * Records a refused call of an authenticated caller; ledger: {@code ACCESS_REFUSED}, aggregated
+     * per caller and minute ({@link RefusalLedger}).
+     */
     public void recordRefusal(String actor, String what, String reason) {
-        try {
-            QuarkusTransaction.requiringNew().run(() -> ledger.append(actor, EventType.ACCESS_REFUSED,
-                    payload("call", what, "reason", reason)));
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "could not record the refusal of %s for %s", what, actor);
-        }
+        refusals.refused(actor, what, reason);
     }
 
     /** The stored site, or a new (not yet persisted) one: an admin may decide before the site ever called. */

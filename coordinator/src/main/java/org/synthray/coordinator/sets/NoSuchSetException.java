@@ -6,8 +6,15 @@ public class NoSuchSetException extends RuntimeException {
         super("no synthetic set " + id);
     }
 
-    /** @param message why the set cannot be seen, e.g. that it is not released */
-    public NoSuchSetException(String id, String message) {
-        super(message != null ? message : "no synthetic set " + id);
+    private NoSuchSetException(String message, boolean ignored) {
+        super(message);
+    }
+
+    /**
+     * For the researchers' catalogue: an unknown set and one that exists but is not released are
+     * refused with the same words, so a 404 never tells whether (or in which state) a set exists.
+     */
+    public static NoSuchSetException notReleased(String id) {
+        return new NoSuchSetException("no released synthetic set " + id, false);
     }
 }

@@ -169,7 +169,7 @@ public final class SetArchive {
         b.append("| | |\n| --- | --- |\n");
         row(b, "State", s.state());
         row(b, "Site", s.site());
-        row(b, "Model version (SHA-256 of the weights)", "`" + s.model() + "`");
+        cell(b, "Model version (SHA-256 of the weights)", Markdown.code(s.model()));
         if (s.modelSource() != null) {
             row(b, "Model source", s.modelSource());
         }
@@ -179,16 +179,17 @@ public final class SetArchive {
         row(b, "Size of the images", String.format(Locale.ROOT, "%.1f MB", s.totalBytes() / 1e6));
         row(b, "Sampler", (s.sampler() != null ? s.sampler() : "?") + ", " + s.steps() + " steps, guidance " + s.guidance());
         row(b, "Generated at", s.generatedAt() != null ? s.generatedAt() : "?");
-        row(b, "Manifest head", "`" + s.manifestHead() + "`");
+        cell(b, "Manifest head", Markdown.code(s.manifestHead()));
         if (s.decidedAt() != null) {
             row(b, s.state().equals("released") ? "Released" : "Decided", s.decidedAt() + " by " + s.decidedBy()
                     + (s.decisionReason() != null ? " (" + s.decisionReason() + ")" : ""));
         }
         row(b, "Licence", s.licence() != null ? s.licence() : "(set at release)");
-        b.append("\n## Intended use\n\n").append(s.intendedUse() != null ? s.intendedUse() : "(set at release)").append("\n");
+        // Everything a site or an admin wrote goes through Markdown.text: it cannot add structure.
+        b.append("\n## Intended use\n\n").append(s.intendedUse() != null ? Markdown.text(s.intendedUse()) : "(set at release)").append("\n");
         b.append("\n## Prompts\n\n");
         for (String p : s.prompts()) {
-            b.append("- ").append(p.replace("\n", " ")).append('\n');
+            b.append("- ").append(Markdown.text(p)).append('\n');
         }
         b.append("\n## Privacy guard\n\n");
         double total = s.images() + s.guardRejected();
@@ -209,8 +210,14 @@ public final class SetArchive {
         return b.toString();
     }
 
+    /** A table row of plain text: key and value escaped. */
     private static void row(StringBuilder b, String k, String v) {
-        b.append("| ").append(k).append(" | ").append(v.replace("|", "\\|").replace("\n", " ")).append(" |\n");
+        cell(b, k, Markdown.inline(v));
+    }
+
+    /** A table row whose value is already Markdown (a code span). */
+    private static void cell(StringBuilder b, String k, String markdown) {
+        b.append("| ").append(Markdown.inline(k)).append(" | ").append(markdown).append(" |\n");
     }
 
     private static void appendJson(StringBuilder b, JsonNode n) {

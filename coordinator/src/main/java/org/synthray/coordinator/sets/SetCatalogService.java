@@ -105,7 +105,7 @@ public class SetCatalogService {
     public Datasheet releasedDatasheet(String id) {
         SyntheticSetRecord r = SyntheticSetRecord.findById(id);
         if (r == null || r.state != State.RELEASED) {
-            throw new NoSuchSetException(id, r == null ? null : "set " + id + " is " + r.state.wire() + ", not released");
+            throw NoSuchSetException.notReleased(id);
         }
         return Datasheet.of(r);
     }
@@ -115,7 +115,7 @@ public class SetCatalogService {
     void recordDownload(String id, String actor, String format) {
         SyntheticSetRecord r = SetRecords.load(id);
         if (r.state != State.RELEASED) {
-            throw new NoSuchSetException(id, "set " + id + " is " + r.state.wire() + ", not released");
+            throw NoSuchSetException.notReleased(id);
         }
         Map<String, Object> p = SetReviewService.payload(r, null);
         p.put("format", format);

@@ -13,12 +13,18 @@ public class LedgerProbe {
     @Inject
     LedgerService ledger;
 
+    @Inject
+    RefusalLedger refusals;
+
+    /** The last event's seq, after writing the refusals still being counted (so they belong before it). */
     public long head() {
+        refusals.flush();
         return ledger.head().seq();
     }
 
-    /** Every event after {@code seq}. */
+    /** Every event after {@code seq}, refusals counted so far written first. */
     public List<LedgerEvent> since(long seq) {
+        refusals.flush();
         List<LedgerEvent> out = new ArrayList<>();
         long after = seq;
         while (true) {
@@ -34,6 +40,12 @@ public class LedgerProbe {
     /** Events after {@code seq} by {@code actor}. */
     public List<LedgerEvent> by(long seq, String actor) {
         return since(seq).stream().filter(e -> e.actor().equals(actor)).toList();
+    }
+
+    /** How many refused calls {@code ACCESS_REFUSED} events stand for (each carries a count). */
+    public static long refusedCalls(List<LedgerEvent> events) {
+        return events.stream().filter(e -> e.type().equals("ACCESS_REFUSED"))
+                .mapToLong(e -> org.synthray.json.CanonicalJson.parse(e.payload()).path("count").asLong()).sum();
     }
 
     /** Events after {@code seq} of {@code type}. */

@@ -25,6 +25,13 @@ final class Tokens {
             "charite", "site-charite-demo-secret",
             "leipzig", "site-leipzig-demo-secret");
 
+    /**
+     * Bearer values that are not a JWT at all (or only look like one): each must be refused as
+     * unauthenticated without a call to the identity provider.
+     */
+    static final List<String> MALFORMED = List.of(".", "..", "...", "a.b", "a.b.c", "a..c", "not-a-jwt",
+            "e30.e30.", "e30.e30.e30", "!!!.???.***", "eyJhbGciOiJub25lIn0.bm90IGpzb24.", "x".repeat(4000));
+
     private Tokens() {
     }
 

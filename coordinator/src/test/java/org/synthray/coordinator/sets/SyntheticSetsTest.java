@@ -260,6 +260,14 @@ class SyntheticSetsTest {
         assertEquals(404, http().get("/api/released-sets/" + id + "/download").statusCode());
         assertEquals(404, http().get("/api/released-sets/" + id).statusCode());
         assertFalse(http().get("/api/released-sets").asString().contains(id));
+        // ... and the refusal does not tell that it exists: it reads as for an id no set has.
+        String unknown = "set-0000000000000000";
+        for (String path : new String[] {"", "/download"}) {
+            String unreleased = http().get("/api/released-sets/" + id + path).asString();
+            String none = http().get("/api/released-sets/" + unknown + path).asString();
+            assertEquals(none.replace(unknown, "ID"), unreleased.replace(id, "ID"));
+            assertFalse(unreleased.contains("uploaded"), unreleased);
+        }
 
         // Admin: datasheet, then review → release.
         JsonNode sheet = json(http().get("/api/sets/" + id + "/datasheet"));
@@ -547,7 +555,7 @@ class SyntheticSetsTest {
         var cl = org.synthray.coordinator.cli.AdminCliAccess.newCommandLine();
         cl.setErr(new PrintWriter(err));
         assertEquals(1, cl.execute("--url=http://127.0.0.1:" + httpPort, "sets", "download", other, dir.resolve("x.zip").toString()));
-        assertTrue(err.toString().contains("not released (HTTP 404)"), err.toString());
+        assertTrue(err.toString().contains("no released synthetic set " + other + " (HTTP 404)"), err.toString());
         assertFalse(Files.exists(dir.resolve("x.zip")));
     }
 
