@@ -10,6 +10,11 @@ public class NoSuchSetException extends RuntimeException {
         super(message);
     }
 
+    /** No such set in the sense the message gives (an image it lacks; for admins, the state it is in). */
+    public static NoSuchSetException saying(String message) {
+        return new NoSuchSetException(message, false);
+    }
+
     /**
      * For the researchers' catalogue: an unknown set and one that exists but is not released are
      * refused with the same words, so a 404 never tells whether (or in which state) a set exists.

@@ -57,7 +57,7 @@ public class SetImages {
         SyntheticSetRecord r = inState(setId, states);
         Optional<ManifestEntry> e = sets.manifest(r).entries().stream().filter(x -> x.seq() == seq).findFirst();
         if (e.isEmpty() || (dicom && e.get().dicomSha256() == null)) {
-            throw new NoSuchSetException(setId, "set " + setId + " has no " + (dicom ? "DICOM " : "") + "image " + seq);
+            throw NoSuchSetException.saying("set " + setId + " has no " + (dicom ? "DICOM " : "") + "image " + seq);
         }
         ManifestEntry x = e.get();
         return dicom ? new Image(store.open(x.dicomSha256(), 0), "application/dicom", x.dicomSize())
@@ -65,12 +65,16 @@ public class SetImages {
     }
 
     private SyntheticSetRecord inState(String setId, SyntheticSetRecord.State... states) {
-        SyntheticSetRecord r = sets.find(setId).orElseThrow(() -> new NoSuchSetException(setId));
+        boolean catalog = states.length == 1 && states[0] == SyntheticSetRecord.State.RELEASED;
+        SyntheticSetRecord r = sets.find(setId).orElseThrow(() ->
+                catalog ? NoSuchSetException.notReleased(setId) : new NoSuchSetException(setId));
         for (SyntheticSetRecord.State s : states) {
             if (r.state == s) {
                 return r;
             }
         }
-        throw new NoSuchSetException(setId, "set " + setId + " is " + r.state.wire());
+        // The catalogue's refusal reads like an unknown id's: it must not tell a researcher a set's state.
+        throw catalog ? NoSuchSetException.notReleased(setId)
+                : NoSuchSetException.saying("set " + setId + " is " + r.state.wire());
     }
 }
