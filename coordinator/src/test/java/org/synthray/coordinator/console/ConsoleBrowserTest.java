@@ -82,7 +82,7 @@ class ConsoleBrowserTest {
     /** Realm export values (infra/keycloak/synthray-realm.json): local demo credentials. */
     static final Map<String, String> SECRETS = Map.of("synthray-admin-cli", "admin-cli-demo-secret",
             "nih-a", "site-nih-a-demo-secret", "nih-b", "site-nih-b-demo-secret", "hannover", "site-hannover-demo-secret",
-            "charite", "site-charite-demo-secret");
+            "uppsala", "site-uppsala-demo-secret");
 
     @ConfigProperty(name = "quarkus.http.test-port")
     int httpPort;
@@ -179,7 +179,7 @@ class ConsoleBrowserTest {
     @Test
     @Order(2)
     void theAdminApprovesAPendingSiteAndARevocationWithoutReasonIsRefusedNextToItsField() throws Exception {
-        for (String site : List.of("hannover", "charite", "nih-a", "nih-b")) {
+        for (String site : List.of("hannover", "uppsala", "nih-a", "nih-b")) {
             enrol(site);
         }
         browser.get(base + "/console/sites");
@@ -191,15 +191,15 @@ class ConsoleBrowserTest {
         for (String site : List.of("nih-a", "nih-b")) {
             given().header("Authorization", "Bearer " + admin).post(base + "/api/sites/" + site + "/approve").then().statusCode(200);
         }
-        browser.find("#revoke-charite").click();
-        assertEquals("Say why the site is revoked: the reason goes into the ledger.", browser.find("#reason-charite-error").getText());
-        assertEquals("true", browser.find("#reason-charite").getAttribute("aria-invalid"));
+        browser.find("#revoke-uppsala").click();
+        assertEquals("Say why the site is revoked: the reason goes into the ledger.", browser.find("#reason-uppsala-error").getText());
+        assertEquals("true", browser.find("#reason-uppsala").getAttribute("aria-invalid"));
         browser.screenshot("console-sites", 1280, 800);
-        browser.type("#reason-charite", SCRIPT);
-        browser.find("#revoke-charite").click();
+        browser.type("#reason-uppsala", SCRIPT);
+        browser.find("#revoke-uppsala").click();
         new WebDriverWait(browser.raw(), Duration.ofSeconds(30))
-                .until(d -> d.findElement(By.cssSelector("#site-charite")).getText().contains("revoked"));
-        assertTrue(browser.find("#site-charite").getText().contains(SCRIPT), "the reason is shown as typed");
+                .until(d -> d.findElement(By.cssSelector("#site-uppsala")).getText().contains("revoked"));
+        assertTrue(browser.find("#site-uppsala").getText().contains(SCRIPT), "the reason is shown as typed");
         assertNoInjectedScript();
         browser.get(base + "/console/sites/hannover");
         assertTrue(browser.find("h1").getText().contains("approved"));
